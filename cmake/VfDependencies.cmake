@@ -1,0 +1,13 @@
+# Each dependency through pkg-config, as Debian 12 names it.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+pkg_check_modules(MSGPACK IMPORTED_TARGET msgpack)
+if(NOT MSGPACK_FOUND)
+  pkg_check_modules(MSGPACK REQUIRED IMPORTED_TARGET msgpack-c)
+endif()
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(Threads REQUIRED)
+pkg_check_modules(LIBNL REQUIRED IMPORTED_TARGET libnl-3.0 libnl-route-3.0)
+if(VF_BUILD_TESTS)
+  pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
+endif()
