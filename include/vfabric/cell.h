@@ -8,7 +8,7 @@
 #ifndef VFABRIC_CELL_H
 #define VFABRIC_CELL_H
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

@@ -22,7 +22,7 @@
 #ifndef VFABRIC_ERROR_H
 #define VFABRIC_ERROR_H
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

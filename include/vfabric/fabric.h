@@ -21,8 +21,8 @@
 
 #include <stdbool.h>
 
-#include "common.h"
-#include "log.h"
+#include <vfabric/common.h>
+#include <vfabric/log.h>
 
 VF_BEGIN_DECLS
 

@@ -7,7 +7,7 @@
 #ifndef VFABRIC_LOG_H
 #define VFABRIC_LOG_H
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

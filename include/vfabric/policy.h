@@ -14,7 +14,7 @@
 #ifndef VFABRIC_POLICY_H
 #define VFABRIC_POLICY_H
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

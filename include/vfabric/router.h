@@ -10,7 +10,7 @@
 #ifndef VFABRIC_ROUTER_H
 #define VFABRIC_ROUTER_H
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "common.h"
+#include <vfabric/common.h>
 
 VF_BEGIN_DECLS
 
@@ -44,15 +44,16 @@ typedef struct vf_subnet_opts {
 	const char *name;
 	/** VF_SUBNET_LAN (default) or VF_SUBNET_LINK. */
 	vf_subnet_kind kind;
-	/** The prefix, /8 to /31 for lan (/30 or /31 at least two hosts for
-	 *  link); all zero: 10.<cell>.<subnet>.0/24 (cell and subnet id
-	 *  1..255). Host bits must be zero. */
+	/** The prefix: /8 to /30 for lan, /8 to /31 for link (a /31 uses both
+	 *  addresses, RFC 3021). All zero: 10.<cell>.<subnet>.0/24, the
+	 *  default plan (cell and subnet id 1..255). Host bits must be zero. */
 	vf_ipv4_prefix prefix;
 	/** The router's address on a lan subnet; 0: the first host address.
 	 *  Must be 0 on a link subnet. */
 	uint32_t gateway;
-	/** First and last address DHCP may hand out; 0: the whole subnet but
-	 *  the network, broadcast and gateway addresses. */
+	/** First and last address DHCP may hand out (and ports get when
+	 *  they name no VIP); 0: the subnet's host addresses but the gateway
+	 *  (the longer side of it, if the gateway is not at an end). */
 	uint32_t dhcp_start;
 	uint32_t dhcp_end; /**< see @c dhcp_start */
 	/** DHCP lease in seconds (60..31536000); 0: 86400. */

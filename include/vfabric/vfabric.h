@@ -16,16 +16,16 @@
 #ifndef VFABRIC_VFABRIC_H
 #define VFABRIC_VFABRIC_H
 
-#include "version.h"
-#include "common.h"
-#include "error.h"
-#include "log.h"
-#include "fabric.h"
-#include "cell.h"
-#include "subnet.h"
-#include "router.h"
-#include "port.h"
-#include "policy.h"
+#include <vfabric/version.h>
+#include <vfabric/common.h>
+#include <vfabric/error.h>
+#include <vfabric/log.h>
+#include <vfabric/fabric.h>
+#include <vfabric/cell.h>
+#include <vfabric/subnet.h>
+#include <vfabric/router.h>
+#include <vfabric/port.h>
+#include <vfabric/policy.h>
 
 VF_BEGIN_DECLS
 

@@ -1,0 +1,47 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+static _Thread_local char last_error[512];
+
+const char *vf_strerror(int err)
+{
+	static _Thread_local char unknown[32];
+
+	switch (err < 0 ? -err : err) {
+	case 0: return "success";
+	case EINVAL: return "invalid argument";
+	case ENOMEM: return "out of memory";
+	case ENOENT: return "no such object, or the object was removed";
+	case EEXIST: return "id or name already taken";
+	case EADDRINUSE: return "address already in use";
+	case ENOSPC: return "nothing free to allocate";
+	case EBUSY: return "object in use";
+	case EOPNOTSUPP: return "operation not supported";
+	case ENODEV: return "no such device";
+	case EPROTO: return "protocol error";
+	case EAGAIN: return "try again";
+	case ETIMEDOUT: return "timed out";
+	}
+	snprintf(unknown, sizeof(unknown), "unknown error %d", err);
+	return unknown;
+}
+
+const char *vf_last_error(void)
+{
+	return last_error;
+}
+
+int vf__fail(const vf_fabric *fabric, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	if (fabric)
+		vf__log(fabric, VF_LOG_DEBUG, "%s", last_error);
+	return err;
+}
