@@ -91,10 +91,12 @@ typedef enum vf_direction {
  * @code
  * VF_OPTS(vf_cell_opts, opts, .id = 7, .name = "blue");
  * @endcode
- * Each option struct starts with @c size_t @c sz. A library accepts the
+ * Each option struct starts with @c size_t @c sz, which must be the size of
+ * some version of the struct (as VF_OPTS sets it). A library accepts the
  * struct of any older or equal version (a smaller @c sz) and refuses with
  * -EINVAL a newer struct whose fields it does not know unless those fields
- * are zero.
+ * are zero. Initialise with VF_OPTS (or zero the whole struct): bytes past
+ * the fields this library knows must be zero.
  */
 #define VF_OPTS(TYPE, NAME, ...) TYPE NAME = { .sz = sizeof(TYPE), __VA_ARGS__ }
 

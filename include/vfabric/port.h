@@ -30,11 +30,15 @@ typedef struct vf_port_opts {
 	/** VMAC, unicast, unique in the cell; all zero: derived as
 	 *  02:<cell id low byte>:<VIP>. */
 	vf_mac vmac;
-	/** Create the port administratively down (default: up). */
-	bool admin_down;
+	/** VF_PORT_F_* flags; unknown bits are refused. */
+	uint32_t flags;
 	size_t : 0;
 } vf_port_opts;
-#define vf_port_opts__last_field admin_down
+#define vf_port_opts__last_field flags
+
+/** vf_port_opts.flags: create the port administratively down (default:
+ *  up). */
+#define VF_PORT_F_ADMIN_DOWN (1u << 0)
 
 /**
  * @brief Creates a port on a subnet.
@@ -42,7 +46,8 @@ typedef struct vf_port_opts {
  * @param subnet the parent
  * @param opts options; @c name is required
  * @return 0; -EINVAL for a missing or bad name, a VIP outside the subnet or
- * on its network, broadcast or gateway address, a multicast VMAC;
+ * on its network, broadcast or gateway address, a multicast VMAC, unknown
+ * flags;
  * -EEXIST for a taken name or id; -EADDRINUSE for a VIP or VMAC already
  * used; -ENOSPC if no address or id is free, or a link subnet already has
  * two ports; -ENOENT if @p subnet was removed; -ENOMEM

@@ -73,7 +73,8 @@ int vf_prefix_parse(vf_ipv4_prefix *out, const char *s)
 			goto bad;
 		len = len * 10 + (unsigned int)(*p - '0');
 	}
-	if (!digits || len > 32 || vf_ipv4_parse(&a, addr) < 0)
+	if (!digits || len > 32 || (digits > 1 && slash[1] == '0') ||
+	    vf_ipv4_parse(&a, addr) < 0)
 		goto bad;
 	if (a & ~vf__prefix_mask((uint8_t)len))
 		return vf__fail(NULL, -EINVAL, "prefix '%s' has bits set past /%u", s, len);

@@ -82,6 +82,9 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	if (vf_fabric_port_by_name(f, o.name))
 		return vf__fail(f, -EEXIST, "port name '%s' is taken in fabric '%s'", o.name,
 				f->host_name);
+	if (o.flags & ~VF_PORT_F_ADMIN_DOWN)
+		return vf__fail(f, -EINVAL, "port '%s': unknown flags 0x%x", o.name,
+				o.flags & ~VF_PORT_F_ADMIN_DOWN);
 	if (s->kind == VF_SUBNET_LINK && s->ports.count >= 2)
 		return vf__fail(f, -ENOSPC, "link subnet '%s' already has its two ports",
 				s->entry.name);
@@ -113,7 +116,7 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	p->subnet = s;
 	p->vip = o.vip;
 	p->vmac = o.vmac;
-	p->admin_up = !o.admin_down;
+	p->admin_up = !(o.flags & VF_PORT_F_ADMIN_DOWN);
 	vf__reg_insert(&s->ports, &p->entry);
 	vf__hmap_put(&f->port_by_name, vf__hash_str(p->entry.name), p);
 	vf__hmap_put(&c->port_by_vip, vf__hash_u64(p->vip), p);
