@@ -23,7 +23,8 @@ int vf_ipv4_parse(uint32_t *out, const char *s)
 			digits++;
 		}
 		/* 1-3 digits, no leading zero (which some parsers read as octal) */
-		if (!digits || digits > 3 || v > 255 || (digits > 1 && s[-(int)digits] == '0'))
+		if (!digits || digits > 3 || v > 255 ||
+		    (digits > 1 && s[-(int)digits] == '0'))
 			goto bad;
 		addr = addr << 8 | v;
 	}
@@ -44,8 +45,8 @@ int vf_ipv4_format(char *buf, size_t len, uint32_t addr)
 	n = snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
 		     (addr >> 8) & 0xff, addr & 0xff);
 	if ((size_t)n >= len)
-		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d", len,
-				n + 1);
+		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d",
+				len, n + 1);
 	return n;
 }
 
@@ -77,7 +78,8 @@ int vf_prefix_parse(vf_ipv4_prefix *out, const char *s)
 	    vf_ipv4_parse(&a, addr) < 0)
 		goto bad;
 	if (a & ~vf__prefix_mask((uint8_t)len))
-		return vf__fail(NULL, -EINVAL, "prefix '%s' has bits set past /%u", s, len);
+		return vf__fail(NULL, -EINVAL, "prefix '%s' has bits set past /%u", s,
+				len);
 	memset(out, 0, sizeof(*out));
 	out->addr = a;
 	out->len = (uint8_t)len;
@@ -97,8 +99,8 @@ int vf_prefix_format(char *buf, size_t len, const vf_ipv4_prefix *p)
 	n = snprintf(buf, len, "%u.%u.%u.%u/%u", p->addr >> 24, (p->addr >> 16) & 0xff,
 		     (p->addr >> 8) & 0xff, p->addr & 0xff, p->len);
 	if ((size_t)n >= len)
-		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d", len,
-				n + 1);
+		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d",
+				len, n + 1);
 	return n;
 }
 
@@ -139,7 +141,8 @@ int vf_mac_parse(vf_mac *out, const char *s)
 	*out = m;
 	return 0;
 bad:
-	return vf__fail(NULL, -EINVAL, "'%s' is not a MAC address xx:xx:xx:xx:xx:xx", text);
+	return vf__fail(NULL, -EINVAL, "'%s' is not a MAC address xx:xx:xx:xx:xx:xx",
+			text);
 }
 
 int vf_mac_format(char *buf, size_t len, const vf_mac *m)
@@ -151,8 +154,8 @@ int vf_mac_format(char *buf, size_t len, const vf_mac *m)
 	n = snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m->addr[0], m->addr[1],
 		     m->addr[2], m->addr[3], m->addr[4], m->addr[5]);
 	if ((size_t)n >= len)
-		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d", len,
-				n + 1);
+		return vf__fail(NULL, -ENOSPC, "buffer of %zu bytes is too small for %d",
+				len, n + 1);
 	return n;
 }
 
@@ -203,7 +206,8 @@ int vf__prefix_check(const vf_fabric *f, vf_ipv4_prefix p, const char *what)
 	vf__pfxstr s;
 
 	if (p.len > 32)
-		return vf__fail(f, -EINVAL, "%s %s: length over 32", what, vf__pfx_str(s, p));
+		return vf__fail(f, -EINVAL, "%s %s: length over 32", what,
+				vf__pfx_str(s, p));
 	if (p.addr & ~vf__prefix_mask(p.len))
 		return vf__fail(f, -EINVAL, "%s %s has bits set past /%u", what,
 				vf__pfx_str(s, p), p.len);
@@ -224,8 +228,8 @@ bool vf__mac_is_multicast(const vf_mac *mac)
 
 vf_mac vf__mac_derive(uint8_t first, uint32_t cell_id, uint32_t addr)
 {
-	vf_mac m = { { first, (uint8_t)cell_id, (uint8_t)(addr >> 24),
-		       (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr } };
+	vf_mac m = {{first, (uint8_t)cell_id, (uint8_t)(addr >> 24),
+		     (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr}};
 
 	return m;
 }
@@ -247,14 +251,16 @@ int vf__name_check(const vf_fabric *f, const char *name, const char *what)
 		return vf__fail(f, -EINVAL, "%s name is missing or empty", what);
 	n = strnlen(name, VF_NAME_MAX + 1);
 	if (n > VF_NAME_MAX)
-		return vf__fail(f, -EINVAL, "%s name '%.*s...' is longer than %d characters",
-				what, 16, name, VF_NAME_MAX);
+		return vf__fail(f, -EINVAL,
+				"%s name '%.*s...' is longer than %d characters", what,
+				16, name, VF_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && !strchr("._:-", name[i]))
-			return vf__fail(f, -EINVAL,
-					"%s name '%s' has a character outside [A-Za-z0-9._:-] "
-					"at position %zu",
-					what, name, i);
+			return vf__fail(
+				f, -EINVAL,
+				"%s name '%s' has a character outside [A-Za-z0-9._:-] "
+				"at position %zu",
+				what, name, i);
 	return 0;
 }
 
@@ -266,11 +272,12 @@ int vf__text_check(const vf_fabric *f, const char *text, size_t max, const char 
 		return 0;
 	n = strnlen(text, max + 1);
 	if (n > max)
-		return vf__fail(f, -EINVAL, "%s '%.16s...' is longer than %zu bytes", what, text,
-				max);
+		return vf__fail(f, -EINVAL, "%s '%.16s...' is longer than %zu bytes",
+				what, text, max);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-			return vf__fail(f, -EINVAL, "%s has a control character at position %zu",
+			return vf__fail(f, -EINVAL,
+					"%s has a control character at position %zu",
 					what, i);
 	return 0;
 }

@@ -53,7 +53,8 @@ int vf_cell_create(vf_cell **out, vf_fabric *f, const vf_cell_opts *user_opts)
 		goto fail;
 	c->vni = o.vni ? o.vni : c->entry.id;
 	if (c->vni > VNI_MAX) {
-		err = vf__fail(f, -EINVAL, "cell %u has no default VNI (over %u): give one",
+		err = vf__fail(f, -EINVAL,
+			       "cell %u has no default VNI (over %u): give one",
 			       c->entry.id, VNI_MAX);
 		goto fail;
 	}
@@ -144,7 +145,8 @@ vf_verdict vf_cell_intra_cell(const vf_cell *c)
 
 vf_verdict vf_cell_inter_cell(const vf_cell *c)
 {
-	return c && c->inter_cell == VF_VERDICT_ALLOW ? VF_VERDICT_ALLOW : VF_VERDICT_DENY;
+	return c && c->inter_cell == VF_VERDICT_ALLOW ? VF_VERDICT_ALLOW
+						      : VF_VERDICT_DENY;
 }
 
 int vf_cell_set_name(vf_cell *c, const char *name)
@@ -155,7 +157,8 @@ int vf_cell_set_name(vf_cell *c, const char *name)
 	if ((err = vf__obj_check(c ? &c->obj : NULL, "vf_cell_set_name")) < 0)
 		return err;
 	snprintf(scope, sizeof(scope), "fabric '%s'", c->fabric->host_name);
-	return vf__reg_rename(&c->fabric->cells, c->fabric, &c->entry, name, "cell", scope);
+	return vf__reg_rename(&c->fabric->cells, c->fabric, &c->entry, name, "cell",
+			      scope);
 }
 
 int vf_cell_set_owner(vf_cell *c, const char *owner)
@@ -217,18 +220,20 @@ static bool port_vmac_eq(const void *val, const void *key)
 
 vf_port *vf_cell_port_by_vip(const vf_cell *c, uint32_t vip)
 {
-	return c ? vf__hmap_get(&c->port_by_vip, vf__hash_u64(vip), port_vip_eq, &vip) : NULL;
+	return c ? vf__hmap_get(&c->port_by_vip, vf__hash_u64(vip), port_vip_eq, &vip)
+		 : NULL;
 }
 
 vf_port *vf__cell_port_by_vmac(const vf_cell *c, const vf_mac *mac)
 {
-	return vf__hmap_get(&c->port_by_vmac, vf__hash_u64(vf__mac_key(mac)), port_vmac_eq,
-			    mac);
+	return vf__hmap_get(&c->port_by_vmac, vf__hash_u64(vf__mac_key(mac)),
+			    port_vmac_eq, mac);
 }
 
 vf_subnet *vf__cell_rvmac_user(const vf_cell *c, const vf_mac *mac)
 {
-	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s; s = vf_cell_next_subnet(c, s))
+	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
+	     s = vf_cell_next_subnet(c, s))
 		if (s->router && !memcmp(&s->rvmac, mac, sizeof(*mac)))
 			return s;
 	return NULL;

@@ -32,7 +32,8 @@ static int check_host_ip(uint32_t addr)
 static int check_log_level(vf_log_level level)
 {
 	if ((unsigned int)level > VF_LOG_DEBUG)
-		return vf__fail(NULL, -EINVAL, "log level %d is not a vf_log_level", level);
+		return vf__fail(NULL, -EINVAL, "log level %d is not a vf_log_level",
+				level);
 	return 0;
 }
 
@@ -65,7 +66,8 @@ int vf_fabric_create(vf_fabric **out, const vf_fabric_opts *user_opts)
 	vf__obj_init(&f->obj, VF__FABRIC, NULL);
 	if (o.host_name) {
 		snprintf(f->host_name, sizeof(f->host_name), "%s", o.host_name);
-	} else if (gethostname(f->host_name, sizeof(f->host_name)) < 0 || !f->host_name[0]) {
+	} else if (gethostname(f->host_name, sizeof(f->host_name)) < 0 ||
+		   !f->host_name[0]) {
 		snprintf(f->host_name, sizeof(f->host_name), "localhost");
 	}
 	f->host_name[sizeof(f->host_name) - 1] = 0;
@@ -102,7 +104,7 @@ const char *vf_fabric_host_name(const vf_fabric *f)
 
 vf_mac vf_fabric_host_mac(const vf_fabric *f)
 {
-	vf_mac zero = { { 0 } };
+	vf_mac zero = {{0}};
 
 	return f ? f->host_mac : zero;
 }

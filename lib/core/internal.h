@@ -117,7 +117,7 @@ struct vf__registry {
 	struct vf__list items;
 	size_t count;
 	uint32_t id_hint; /* no id below this is free */
-	bool named;       /* keep a by-name index */
+	bool named;	  /* keep a by-name index */
 	struct vf__hmap by_id, by_name;
 };
 
@@ -125,13 +125,14 @@ void vf__reg_init(struct vf__registry *reg, bool named);
 void vf__reg_free(struct vf__registry *reg);
 struct vf__entry *vf__reg_by_id(const struct vf__registry *reg, uint32_t id);
 struct vf__entry *vf__reg_by_name(const struct vf__registry *reg, const char *name);
-struct vf__entry *vf__reg_next(const struct vf__registry *reg, const struct vf__entry *prev);
+struct vf__entry *vf__reg_next(const struct vf__registry *reg,
+			       const struct vf__entry *prev);
 /* Checks and claims an id and name for @e (id 0: lowest free; name NULL:
  * @prefix followed by the id), reserving room so vf__reg_insert() cannot
  * fail. @what names the kind of object in messages, @scope the parent. */
 int vf__reg_prepare(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
-		    uint32_t id, const char *name, const char *prefix,
-		    const char *what, const char *scope);
+		    uint32_t id, const char *name, const char *prefix, const char *what,
+		    const char *scope);
 void vf__reg_insert(struct vf__registry *reg, struct vf__entry *e);
 void vf__reg_remove(struct vf__registry *reg, struct vf__entry *e);
 int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
@@ -271,41 +272,41 @@ static inline void *vf__entry_owner(const struct vf__entry *e, size_t off)
 
 /* Defines vf_P_C_count(), vf_P_next_C(), vf_P_C_by_id() and
  * vf_P_C_by_name() for children of type vf_C kept in registry P->member. */
-#define VF__REGISTRY_ACCESSORS(P, C, member)                                          \
-	size_t vf_##P##_##C##_count(const vf_##P *p)                                  \
-	{                                                                             \
-		return p ? p->member.count : 0;                                       \
-	}                                                                             \
-	vf_##C *vf_##P##_next_##C(const vf_##P *p, const vf_##C *prev)                \
-	{                                                                             \
-		return p ? vf__entry_owner(vf__reg_next(&p->member,                   \
-							prev ? &prev->entry : NULL),  \
-					   offsetof(vf_##C, entry))                   \
-			 : NULL;                                                      \
-	}                                                                             \
-	vf_##C *vf_##P##_##C##_by_id(const vf_##P *p, uint32_t id)                    \
-	{                                                                             \
-		return p ? vf__entry_owner(vf__reg_by_id(&p->member, id),             \
-					   offsetof(vf_##C, entry))                   \
-			 : NULL;                                                      \
-	}                                                                             \
-	vf_##C *vf_##P##_##C##_by_name(const vf_##P *p, const char *name)             \
-	{                                                                             \
-		return p ? vf__entry_owner(vf__reg_by_name(&p->member, name),         \
-					   offsetof(vf_##C, entry))                   \
-			 : NULL;                                                      \
+#define VF__REGISTRY_ACCESSORS(P, C, member)                                             \
+	size_t vf_##P##_##C##_count(const vf_##P *p)                                     \
+	{                                                                                \
+		return p ? p->member.count : 0;                                          \
+	}                                                                                \
+	vf_##C *vf_##P##_next_##C(const vf_##P *p, const vf_##C *prev)                   \
+	{                                                                                \
+		return p ? vf__entry_owner(                                              \
+				   vf__reg_next(&p->member, prev ? &prev->entry : NULL), \
+				   offsetof(vf_##C, entry))                              \
+			 : NULL;                                                         \
+	}                                                                                \
+	vf_##C *vf_##P##_##C##_by_id(const vf_##P *p, uint32_t id)                       \
+	{                                                                                \
+		return p ? vf__entry_owner(vf__reg_by_id(&p->member, id),                \
+					   offsetof(vf_##C, entry))                      \
+			 : NULL;                                                         \
+	}                                                                                \
+	vf_##C *vf_##P##_##C##_by_name(const vf_##P *p, const char *name)                \
+	{                                                                                \
+		return p ? vf__entry_owner(vf__reg_by_name(&p->member, name),            \
+					   offsetof(vf_##C, entry))                      \
+			 : NULL;                                                         \
 	}
 
 /* Defines vf_T_set_user_data() and vf_T_user_data(). */
-#define VF__USER_DATA_ACCESSORS(T)                                                    \
-	void vf_##T##_set_user_data(vf_##T *o, void *user_data)                       \
-	{                                                                             \
-		if (o)                                                                \
-			o->obj.user_data = user_data;                                 \
-	}                                                                             \
-	void *vf_##T##_user_data(const vf_##T *o)                                     \
-	{                                                                             \
-		return o ? o->obj.user_data : NULL;                                   \
+#define VF__USER_DATA_ACCESSORS(T)                              \
+	void vf_##T##_set_user_data(vf_##T *o, void *user_data) \
+	{                                                       \
+		if (o)                                          \
+			o->obj.user_data = user_data;           \
+	}                                                       \
+	void *vf_##T##_user_data(const vf_##T *o)               \
+	{                                                       \
+		return o ? o->obj.user_data : NULL;             \
 	}
 
 #endif

@@ -7,8 +7,8 @@
 #include "core/internal.h"
 
 static const char *const type_names[] = {
-	[VF__FABRIC] = "fabric", [VF__CELL] = "cell",	   [VF__SUBNET] = "subnet",
-	[VF__ROUTER] = "router", [VF__PORT] = "port",	   [VF__SECGROUP] = "security group",
+	[VF__FABRIC] = "fabric", [VF__CELL] = "cell", [VF__SUBNET] = "subnet",
+	[VF__ROUTER] = "router", [VF__PORT] = "port", [VF__SECGROUP] = "security group",
 	[VF__POLICY] = "policy",
 };
 
@@ -134,7 +134,8 @@ struct vf__entry *vf__reg_by_name(const struct vf__registry *reg, const char *na
 	return vf__hmap_get(&reg->by_name, vf__hash_str(name), entry_name_eq, name);
 }
 
-struct vf__entry *vf__reg_next(const struct vf__registry *reg, const struct vf__entry *prev)
+struct vf__entry *vf__reg_next(const struct vf__registry *reg,
+			       const struct vf__entry *prev)
 {
 	struct vf__list *n = vf__list_next(&reg->items, prev ? &prev->node : NULL);
 
@@ -142,8 +143,8 @@ struct vf__entry *vf__reg_next(const struct vf__registry *reg, const struct vf__
 }
 
 int vf__reg_prepare(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
-		    uint32_t id, const char *name, const char *prefix,
-		    const char *what, const char *scope)
+		    uint32_t id, const char *name, const char *prefix, const char *what,
+		    const char *scope)
 {
 	int err;
 
@@ -207,7 +208,8 @@ int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entr
 	if (other == e)
 		return 0;
 	if (other)
-		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s", what, name, scope);
+		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s", what, name,
+				scope);
 	if (vf__hmap_reserve(&reg->by_name, 1) < 0)
 		return vf__fail(f, -ENOMEM, "no memory to rename %s '%s'", what, e->name);
 	vf__hmap_del(&reg->by_name, vf__hash_str(e->name), e);

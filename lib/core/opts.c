@@ -19,10 +19,11 @@ int vf__opts_load(void *dst, size_t dst_sz, size_t known, const void *src,
 	/* A newer caller's struct: its fields past ours must be zero. */
 	for (size_t i = known; i < sz; i++)
 		if (((const unsigned char *)src)[i])
-			return vf__fail(NULL, -EINVAL,
-					"%s: sz %zu with a non-zero byte at offset %zu, past "
-					"the %zu bytes this library (%s) knows",
-					type, sz, i, known, VF_VERSION_STRING);
+			return vf__fail(
+				NULL, -EINVAL,
+				"%s: sz %zu with a non-zero byte at offset %zu, past "
+				"the %zu bytes this library (%s) knows",
+				type, sz, i, known, VF_VERSION_STRING);
 	memcpy(dst, src, sz < dst_sz ? sz : dst_sz);
 	*(size_t *)dst = dst_sz;
 	return 0;

@@ -14,11 +14,13 @@ int vf__match_check(const vf_fabric *f, uint8_t protocol, uint16_t port_min,
 	if (!port_min && !port_max)
 		return 0;
 	if (!ports)
-		return vf__fail(f, -EINVAL, "%s: ports %u-%u given for protocol %u (only TCP "
-				"and UDP have ports)", what, port_min, port_max, protocol);
+		return vf__fail(f, -EINVAL,
+				"%s: ports %u-%u given for protocol %u (only TCP "
+				"and UDP have ports)",
+				what, port_min, port_max, protocol);
 	if (port_min > port_max)
-		return vf__fail(f, -EINVAL, "%s: port range %u-%u is inverted", what, port_min,
-				port_max);
+		return vf__fail(f, -EINVAL, "%s: port range %u-%u is inverted", what,
+				port_min, port_max);
 	return 0;
 }
 
@@ -67,8 +69,10 @@ void vf__secgroup_remove(vf_secgroup *g)
 {
 	vf_cell *c = g->cell;
 
-	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s; s = vf_cell_next_subnet(c, s))
-		for (vf_port *p = vf_subnet_next_port(s, NULL); p; p = vf_subnet_next_port(s, p))
+	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
+	     s = vf_cell_next_subnet(c, s))
+		for (vf_port *p = vf_subnet_next_port(s, NULL); p;
+		     p = vf_subnet_next_port(s, p))
 			vf__port_drop_secgroup(p, g);
 	vf__reg_remove(&c->secgroups, &g->entry);
 	g->obj.removed = true;
@@ -123,10 +127,13 @@ int vf_secgroup_add_rule(vf_secgroup *g, const vf_rule *user_rule)
 	memset(r.remote.reserved_, 0, sizeof(r.remote.reserved_));
 	for (size_t i = 0; i < g->nrules; i++)
 		if (rule_eq(&g->rules[i].rule, &r))
-			return vf__fail(f, -EEXIST, "security group '%s' has this rule already "
-					"(id %u)", g->entry.name, g->rules[i].id);
+			return vf__fail(f, -EEXIST,
+					"security group '%s' has this rule already "
+					"(id %u)",
+					g->entry.name, g->rules[i].id);
 	if (g->nrules >= VF_SECGROUP_RULES_MAX)
-		return vf__fail(f, -ENOSPC, "security group '%s' has %d rules, the most it holds",
+		return vf__fail(f, -ENOSPC,
+				"security group '%s' has %d rules, the most it holds",
 				g->entry.name, VF_SECGROUP_RULES_MAX);
 	if (g->nrules == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 8;
@@ -138,7 +145,8 @@ int vf_secgroup_add_rule(vf_secgroup *g, const vf_rule *user_rule)
 		g->cap = cap;
 	}
 	if (g->next_rule_id > INT32_MAX)
-		return vf__fail(f, -ENOSPC, "security group '%s' has used up its rule ids",
+		return vf__fail(f, -ENOSPC,
+				"security group '%s' has used up its rule ids",
 				g->entry.name);
 	g->rules[g->nrules].id = g->next_rule_id++;
 	g->rules[g->nrules].rule = r;
@@ -154,7 +162,8 @@ int vf_secgroup_del_rule(vf_secgroup *g, uint32_t id)
 	for (size_t i = 0; i < g->nrules; i++) {
 		if (g->rules[i].id != id)
 			continue;
-		memmove(&g->rules[i], &g->rules[i + 1], (g->nrules - i - 1) * sizeof(*g->rules));
+		memmove(&g->rules[i], &g->rules[i + 1],
+			(g->nrules - i - 1) * sizeof(*g->rules));
 		g->nrules--;
 		return 0;
 	}
@@ -174,8 +183,8 @@ static int copy_out(void *out, const void *src, size_t src_sz, const char *type)
 
 	memcpy(&sz, out, sizeof(sz));
 	if (sz < sizeof(size_t))
-		return vf__fail(NULL, -EINVAL, "%s: sz %zu is smaller than its own field", type,
-				sz);
+		return vf__fail(NULL, -EINVAL, "%s: sz %zu is smaller than its own field",
+				type, sz);
 	memcpy((char *)out + sizeof(size_t), (const char *)src + sizeof(size_t),
 	       (sz < src_sz ? sz : src_sz) - sizeof(size_t));
 	if (sz > src_sz)
@@ -190,8 +199,10 @@ int vf_secgroup_rule(const vf_secgroup *g, size_t index, vf_rule *out)
 	if (!g || !out)
 		return vf__fail(NULL, -EINVAL, "vf_secgroup_rule: NULL argument");
 	if (index >= g->nrules)
-		return vf__fail(NULL, -ENOENT, "security group '%s' has no rule at %zu (it has "
-				"%zu)", g->entry.name, index, g->nrules);
+		return vf__fail(NULL, -ENOENT,
+				"security group '%s' has no rule at %zu (it has "
+				"%zu)",
+				g->entry.name, index, g->nrules);
 	if ((err = copy_out(out, &g->rules[index].rule, sizeof(vf_rule), "vf_rule")) < 0)
 		return err;
 	return (int)g->rules[index].id;
@@ -220,11 +231,13 @@ int vf_policy_create(vf_policy **out, vf_cell *c, const vf_policy_opts *user_opt
 		return vf__fail(f, -EINVAL, "policy of cell '%s' names no source cell",
 				c->entry.name);
 	if (o.src_cell == c->entry.id)
-		return vf__fail(f, -EINVAL, "policy source cell %u is cell '%s' itself: traffic "
+		return vf__fail(f, -EINVAL,
+				"policy source cell %u is cell '%s' itself: traffic "
 				"inside a cell follows its intra-cell verdict",
 				o.src_cell, c->entry.name);
 	if (!vf_fabric_cell_by_id(f, o.src_cell))
-		return vf__fail(f, -ENOENT, "policy source cell %u does not exist", o.src_cell);
+		return vf__fail(f, -ENOENT, "policy source cell %u does not exist",
+				o.src_cell);
 	if ((err = vf__prefix_check(f, o.src, "policy source prefix")) < 0 ||
 	    (err = vf__prefix_check(f, o.dst, "policy destination prefix")) < 0 ||
 	    (err = vf__match_check(f, o.protocol, o.port_min, o.port_max, "policy")) < 0)

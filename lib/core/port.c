@@ -28,17 +28,21 @@ static int check_vip(const vf_subnet *s, uint32_t vip)
 
 	if (!vf__prefix_has(s->prefix, vip))
 		return vf__fail(f, -EINVAL, "VIP %s is outside subnet '%s' (%s)",
-				vf__ip_str(a, vip), s->entry.name, vf__pfx_str(p, s->prefix));
+				vf__ip_str(a, vip), s->entry.name,
+				vf__pfx_str(p, s->prefix));
 	if (!p31 && (vip == s->prefix.addr || vip == vf__prefix_broadcast(s->prefix)))
-		return vf__fail(f, -EINVAL, "VIP %s is the network or broadcast address of "
-				"subnet '%s' (%s)", vf__ip_str(a, vip), s->entry.name,
+		return vf__fail(f, -EINVAL,
+				"VIP %s is the network or broadcast address of "
+				"subnet '%s' (%s)",
+				vf__ip_str(a, vip), s->entry.name,
 				vf__pfx_str(p, s->prefix));
 	if (vip == s->gateway)
 		return vf__fail(f, -EINVAL, "VIP %s is the gateway of subnet '%s'",
 				vf__ip_str(a, vip), s->entry.name);
 	if ((other = vf_cell_port_by_vip(s->cell, vip)))
-		return vf__fail(f, -EADDRINUSE, "VIP %s is taken by port '%s' in cell '%s'",
-				vf__ip_str(a, vip), other->entry.name, s->cell->entry.name);
+		return vf__fail(
+			f, -EADDRINUSE, "VIP %s is taken by port '%s' in cell '%s'",
+			vf__ip_str(a, vip), other->entry.name, s->cell->entry.name);
 	return 0;
 }
 
@@ -49,9 +53,11 @@ static int check_vmac(const vf_cell *c, const vf_mac *mac)
 	vf_subnet *s;
 
 	if (vf__mac_is_multicast(mac))
-		return vf__fail(c->fabric, -EINVAL, "VMAC %s is multicast", vf__mac_str(m, mac));
+		return vf__fail(c->fabric, -EINVAL, "VMAC %s is multicast",
+				vf__mac_str(m, mac));
 	if ((other = vf__cell_port_by_vmac(c, mac)))
-		return vf__fail(c->fabric, -EADDRINUSE, "VMAC %s is taken by port '%s' in cell '%s'",
+		return vf__fail(c->fabric, -EADDRINUSE,
+				"VMAC %s is taken by port '%s' in cell '%s'",
 				vf__mac_str(m, mac), other->entry.name, c->entry.name);
 	if ((s = vf__cell_rvmac_user(c, mac)))
 		return vf__fail(c->fabric, -EADDRINUSE,
@@ -80,8 +86,8 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	    (err = vf__name_check(f, o.name, "port")) < 0)
 		return err;
 	if (vf_fabric_port_by_name(f, o.name))
-		return vf__fail(f, -EEXIST, "port name '%s' is taken in fabric '%s'", o.name,
-				f->host_name);
+		return vf__fail(f, -EEXIST, "port name '%s' is taken in fabric '%s'",
+				o.name, f->host_name);
 	if (o.flags & ~VF_PORT_F_ADMIN_DOWN)
 		return vf__fail(f, -EINVAL, "port '%s': unknown flags 0x%x", o.name,
 				o.flags & ~VF_PORT_F_ADMIN_DOWN);
@@ -91,7 +97,8 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	if (!o.vip && !(o.vip = alloc_vip(s))) {
 		vf__ipstr a, b;
 
-		return vf__fail(f, -ENOSPC, "no free VIP in the DHCP range %s-%s of subnet '%s'",
+		return vf__fail(f, -ENOSPC,
+				"no free VIP in the DHCP range %s-%s of subnet '%s'",
 				vf__ip_str(a, s->dhcp_start), vf__ip_str(b, s->dhcp_end),
 				s->entry.name);
 	}
@@ -129,8 +136,9 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 		vf__ipstr a;
 		vf__macstr m;
 
-		vf_dbg(f, "port '%s' created on subnet '%s': VIP %s VMAC %s", p->entry.name,
-		       s->entry.name, vf__ip_str(a, p->vip), vf__mac_str(m, &p->vmac));
+		vf_dbg(f, "port '%s' created on subnet '%s': VIP %s VMAC %s",
+		       p->entry.name, s->entry.name, vf__ip_str(a, p->vip),
+		       vf__mac_str(m, &p->vmac));
 	}
 	*out = p;
 	return 0;
@@ -189,7 +197,7 @@ uint32_t vf_port_vip(const vf_port *p)
 
 vf_mac vf_port_vmac(const vf_port *p)
 {
-	vf_mac zero = { { 0 } };
+	vf_mac zero = {{0}};
 
 	return p ? p->vmac : zero;
 }
@@ -228,11 +236,14 @@ int vf_port_set_qos(vf_port *p, vf_direction dir, uint64_t rate_bps, uint32_t bu
 	} else if (!burst) {
 		uint64_t b = rate_bps / 80;
 
-		burst = b < BURST_MIN ? BURST_MIN : b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+		burst = b < BURST_MIN	 ? BURST_MIN
+			: b > UINT32_MAX ? UINT32_MAX
+					 : (uint32_t)b;
 	} else if (burst < BURST_MIN) {
-		return vf__fail(p->subnet->cell->fabric, -EINVAL,
-				"burst %u bytes on port '%s' is under %u (one full frame)", burst,
-				p->entry.name, BURST_MIN);
+		return vf__fail(
+			p->subnet->cell->fabric, -EINVAL,
+			"burst %u bytes on port '%s' is under %u (one full frame)", burst,
+			p->entry.name, BURST_MIN);
 	}
 	p->qos[dir].rate_bps = rate_bps;
 	p->qos[dir].burst_bytes = burst;
@@ -270,14 +281,17 @@ int vf_port_add_secgroup(vf_port *p, vf_secgroup *g)
 		return err;
 	f = p->subnet->cell->fabric;
 	if (g->cell != p->subnet->cell)
-		return vf__fail(f, -EINVAL, "security group '%s' is of cell '%s', port '%s' of "
-				"cell '%s'", g->entry.name, g->cell->entry.name, p->entry.name,
+		return vf__fail(f, -EINVAL,
+				"security group '%s' is of cell '%s', port '%s' of "
+				"cell '%s'",
+				g->entry.name, g->cell->entry.name, p->entry.name,
 				p->subnet->cell->entry.name);
 	if (secgroup_index(p, g) >= 0)
 		return vf__fail(f, -EEXIST, "port '%s' has security group '%s' already",
 				p->entry.name, g->entry.name);
 	if (p->nsecgroups >= VF_PORT_SECGROUPS_MAX)
-		return vf__fail(f, -ENOSPC, "port '%s' has %d security groups, the most it may",
+		return vf__fail(f, -ENOSPC,
+				"port '%s' has %d security groups, the most it may",
 				p->entry.name, VF_PORT_SECGROUPS_MAX);
 	p->secgroups[p->nsecgroups++] = g;
 	return 0;
@@ -302,8 +316,8 @@ int vf_port_del_secgroup(vf_port *p, vf_secgroup *g)
 		return err;
 	if (!g || secgroup_index(p, g) < 0)
 		return vf__fail(p->subnet->cell->fabric, -ENOENT,
-				"port '%s' does not have security group '%s'", p->entry.name,
-				g ? g->entry.name : "(null)");
+				"port '%s' does not have security group '%s'",
+				p->entry.name, g ? g->entry.name : "(null)");
 	vf__port_drop_secgroup(p, g);
 	return 0;
 }

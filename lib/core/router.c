@@ -80,24 +80,29 @@ int vf_router_attach(vf_router *r, vf_subnet *s, const vf_mac *rvmac)
 		return err;
 	f = r->cell->fabric;
 	if (s->cell != r->cell)
-		return vf__fail(f, -EINVAL, "subnet '%s' is in cell '%s', router '%s' in cell '%s'",
+		return vf__fail(f, -EINVAL,
+				"subnet '%s' is in cell '%s', router '%s' in cell '%s'",
 				s->entry.name, s->cell->entry.name, r->name,
 				r->cell->entry.name);
 	if (s->kind == VF_SUBNET_LINK)
-		return vf__fail(f, -EINVAL, "subnet '%s' is a link subnet: it has no router",
+		return vf__fail(f, -EINVAL,
+				"subnet '%s' is a link subnet: it has no router",
 				s->entry.name);
 	if (s->router)
-		return vf__fail(f, -EEXIST, "router '%s' is already on subnet '%s'", r->name,
-				s->entry.name);
-	mac = rvmac && !vf__mac_is_zero(rvmac) ? *rvmac
-					       : vf__mac_derive(0x06, r->cell->entry.id, s->gateway);
+		return vf__fail(f, -EEXIST, "router '%s' is already on subnet '%s'",
+				r->name, s->entry.name);
+	mac = rvmac && !vf__mac_is_zero(rvmac)
+		      ? *rvmac
+		      : vf__mac_derive(0x06, r->cell->entry.id, s->gateway);
 	if (vf__mac_is_multicast(&mac))
-		return vf__fail(f, -EINVAL, "RVMAC %s is multicast", vf__mac_str(m, &mac));
+		return vf__fail(f, -EINVAL, "RVMAC %s is multicast",
+				vf__mac_str(m, &mac));
 	if ((p = vf__cell_port_by_vmac(r->cell, &mac)))
 		return vf__fail(f, -EADDRINUSE, "RVMAC %s is the VMAC of port '%s'",
 				vf__mac_str(m, &mac), p->entry.name);
 	if ((other = vf__cell_rvmac_user(r->cell, &mac)))
-		return vf__fail(f, -EADDRINUSE, "RVMAC %s is the router's MAC on subnet '%s'",
+		return vf__fail(f, -EADDRINUSE,
+				"RVMAC %s is the router's MAC on subnet '%s'",
 				vf__mac_str(m, &mac), other->entry.name);
 	s->router = r;
 	s->rvmac = mac;
@@ -115,8 +120,9 @@ int vf_router_detach(vf_router *r, vf_subnet *s)
 	if ((err = vf__obj_check(r ? &r->obj : NULL, "vf_router_detach")) < 0)
 		return err;
 	if (!s || s->router != r)
-		return vf__fail(r->cell->fabric, -ENOENT, "router '%s' is not on subnet '%s'",
-				r->name, s ? s->entry.name : "(null)");
+		return vf__fail(r->cell->fabric, -ENOENT,
+				"router '%s' is not on subnet '%s'", r->name,
+				s ? s->entry.name : "(null)");
 	vf__list_del(&s->router_node);
 	s->router = NULL;
 	memset(&s->rvmac, 0, sizeof(s->rvmac));
@@ -144,8 +150,8 @@ int vf_router_iface_mac(const vf_router *r, const vf_subnet *s, vf_mac *out)
 	if (!r || !s || !out)
 		return vf__fail(NULL, -EINVAL, "vf_router_iface_mac: NULL argument");
 	if (s->router != r)
-		return vf__fail(NULL, -ENOENT, "router '%s' is not on subnet '%s'", r->name,
-				s->entry.name);
+		return vf__fail(NULL, -ENOENT, "router '%s' is not on subnet '%s'",
+				r->name, s->entry.name);
 	*out = s->rvmac;
 	return 0;
 }
@@ -192,19 +198,22 @@ int vf_router_add_route(vf_router *r, const vf_ipv4_prefix *dest, uint32_t next_
 		return err;
 	for (s = vf_router_next_subnet(r, NULL); s; s = vf_router_next_subnet(r, s))
 		if (vf__prefix_has(s->prefix, next_hop) && next_hop != s->gateway &&
-		    next_hop != s->prefix.addr && next_hop != vf__prefix_broadcast(s->prefix))
+		    next_hop != s->prefix.addr &&
+		    next_hop != vf__prefix_broadcast(s->prefix))
 			break;
 	if (!s)
-		return vf__fail(f, -EINVAL, "next hop %s for %s is not a host address in a "
-				"subnet router '%s' is on", vf__ip_str(h, next_hop),
-				vf__pfx_str(p, *dest), r->name);
+		return vf__fail(f, -EINVAL,
+				"next hop %s for %s is not a host address in a "
+				"subnet router '%s' is on",
+				vf__ip_str(h, next_hop), vf__pfx_str(p, *dest), r->name);
 	i = route_pos(r, dest);
 	if (route_at(r, i, dest))
-		return vf__fail(f, -EEXIST, "router '%s' has a route to %s already", r->name,
-				vf__pfx_str(p, *dest));
+		return vf__fail(f, -EEXIST, "router '%s' has a route to %s already",
+				r->name, vf__pfx_str(p, *dest));
 	if (r->nroutes >= VF_ROUTER_ROUTES_MAX)
-		return vf__fail(f, -ENOSPC, "router '%s' has %d routes, the most it holds",
-				r->name, VF_ROUTER_ROUTES_MAX);
+		return vf__fail(f, -ENOSPC,
+				"router '%s' has %d routes, the most it holds", r->name,
+				VF_ROUTER_ROUTES_MAX);
 	routes = realloc(r->routes, (r->nroutes + 1) * sizeof(*routes));
 	if (!routes)
 		return vf__fail(f, -ENOMEM, "no memory for a route");
@@ -226,12 +235,15 @@ int vf_router_del_route(vf_router *r, const vf_ipv4_prefix *dest)
 	if ((err = vf__obj_check(r ? &r->obj : NULL, "vf_router_del_route")) < 0)
 		return err;
 	if (!dest)
-		return vf__fail(r->cell->fabric, -EINVAL, "vf_router_del_route: NULL destination");
+		return vf__fail(r->cell->fabric, -EINVAL,
+				"vf_router_del_route: NULL destination");
 	i = route_pos(r, dest);
 	if (!route_at(r, i, dest))
-		return vf__fail(r->cell->fabric, -ENOENT, "router '%s' has no route to %s",
-				r->name, vf__pfx_str(p, *dest));
-	memmove(&r->routes[i], &r->routes[i + 1], (r->nroutes - i - 1) * sizeof(*r->routes));
+		return vf__fail(r->cell->fabric, -ENOENT,
+				"router '%s' has no route to %s", r->name,
+				vf__pfx_str(p, *dest));
+	memmove(&r->routes[i], &r->routes[i + 1],
+		(r->nroutes - i - 1) * sizeof(*r->routes));
 	r->nroutes--;
 	return 0;
 }
@@ -247,8 +259,9 @@ int vf_router_route(const vf_router *r, size_t index, vf_ipv4_prefix *dest,
 	if (!r)
 		return vf__fail(NULL, -EINVAL, "vf_router_route: NULL router");
 	if (index >= r->nroutes)
-		return vf__fail(NULL, -ENOENT, "router '%s' has no route %zu (it has %zu)",
-				r->name, index, r->nroutes);
+		return vf__fail(NULL, -ENOENT,
+				"router '%s' has no route %zu (it has %zu)", r->name,
+				index, r->nroutes);
 	if (dest)
 		*dest = r->routes[index].dest;
 	if (next_hop)

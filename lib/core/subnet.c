@@ -40,32 +40,37 @@ static int check_prefix(const vf_cell *c, const struct vf__entry *e, vf_subnet_k
 
 	if (vf__prefix_is_zero(*p)) {
 		if (c->entry.id > 255 || e->id > 255)
-			return vf__fail(f, -EINVAL,
-					"subnet '%s' of cell %u has no default prefix "
-					"10.<cell>.<subnet>.0/24 (cell id %u, subnet id %u: "
-					"1..255): give a prefix",
-					e->name, c->entry.id, c->entry.id, e->id);
+			return vf__fail(
+				f, -EINVAL,
+				"subnet '%s' of cell %u has no default prefix "
+				"10.<cell>.<subnet>.0/24 (cell id %u, subnet id %u: "
+				"1..255): give a prefix",
+				e->name, c->entry.id, c->entry.id, e->id);
 		p->addr = 10u << 24 | c->entry.id << 16 | e->id << 8;
 		p->len = 24;
 	}
 	if ((err = vf__prefix_check(f, *p, "subnet prefix")) < 0)
 		return err;
 	if (p->len < 8 || p->len > max)
-		return vf__fail(f, -EINVAL, "subnet prefix %s: a %s subnet takes /8 to /%u",
-				vf__pfx_str(a, *p), kind == VF_SUBNET_LINK ? "link" : "lan",
-				max);
-	for (vf_cell *oc = vf_fabric_next_cell(f, NULL); oc; oc = vf_fabric_next_cell(f, oc)) {
+		return vf__fail(
+			f, -EINVAL, "subnet prefix %s: a %s subnet takes /8 to /%u",
+			vf__pfx_str(a, *p), kind == VF_SUBNET_LINK ? "link" : "lan", max);
+	for (vf_cell *oc = vf_fabric_next_cell(f, NULL); oc;
+	     oc = vf_fabric_next_cell(f, oc)) {
 		if (oc != c && f->wire_mode != VF_WIRE_REWRITE)
 			continue;
 		for (vf_subnet *s = vf_cell_next_subnet(oc, NULL); s;
 		     s = vf_cell_next_subnet(oc, s))
 			if (vf__prefix_overlap(s->prefix, *p))
-				return vf__fail(f, -EADDRINUSE,
-						"subnet prefix %s overlaps subnet '%s' (%s) in "
-						"cell '%s'%s",
-						vf__pfx_str(a, *p), s->entry.name,
-						vf__pfx_str(b, s->prefix), oc->entry.name,
-						oc == c ? "" : " (rewrite mode: VIPs are fabric-wide)");
+				return vf__fail(
+					f, -EADDRINUSE,
+					"subnet prefix %s overlaps subnet '%s' (%s) in "
+					"cell '%s'%s",
+					vf__pfx_str(a, *p), s->entry.name,
+					vf__pfx_str(b, s->prefix), oc->entry.name,
+					oc == c ? ""
+						: " (rewrite mode: VIPs are "
+						  "fabric-wide)");
 	}
 	return 0;
 }
@@ -79,16 +84,18 @@ static int check_gateway(const vf_fabric *f, vf_subnet_kind kind, vf_ipv4_prefix
 
 	if (kind == VF_SUBNET_LINK) {
 		if (*gw)
-			return vf__fail(f, -EINVAL, "gateway %s on link subnet %s: link "
-					"subnets have no router", vf__ip_str(a, *gw),
-					vf__pfx_str(b, p));
+			return vf__fail(f, -EINVAL,
+					"gateway %s on link subnet %s: link "
+					"subnets have no router",
+					vf__ip_str(a, *gw), vf__pfx_str(b, p));
 		return 0;
 	}
 	host_range(kind, p, &first, &last);
 	if (!*gw)
 		*gw = first;
 	if (*gw < first || *gw > last)
-		return vf__fail(f, -EINVAL, "gateway %s is not a host address of subnet %s",
+		return vf__fail(f, -EINVAL,
+				"gateway %s is not a host address of subnet %s",
 				vf__ip_str(a, *gw), vf__pfx_str(b, p));
 	return 0;
 }
@@ -113,9 +120,11 @@ static int check_dhcp_range(const vf_fabric *f, const vf_subnet *s, uint32_t *st
 		return 0;
 	}
 	if (!*start || !*end || *start > *end || *start < first || *end > last)
-		return vf__fail(f, -EINVAL, "DHCP range %s-%s is not an ordered range of host "
-				"addresses of subnet %s", vf__ip_str(a, *start),
-				vf__ip_str(b, *end), vf__pfx_str(p, s->prefix));
+		return vf__fail(f, -EINVAL,
+				"DHCP range %s-%s is not an ordered range of host "
+				"addresses of subnet %s",
+				vf__ip_str(a, *start), vf__ip_str(b, *end),
+				vf__pfx_str(p, s->prefix));
 	if (gw && gw >= *start && gw <= *end)
 		return vf__fail(f, -EINVAL, "DHCP range %s-%s covers the gateway %s",
 				vf__ip_str(a, *start), vf__ip_str(b, *end),
@@ -134,7 +143,8 @@ static int check_lease(const vf_fabric *f, uint32_t secs)
 static int check_mtu(const vf_fabric *f, uint32_t mtu)
 {
 	if (mtu < MTU_MIN || mtu > MTU_MAX)
-		return vf__fail(f, -EINVAL, "MTU %u is outside %u..%u", mtu, MTU_MIN, MTU_MAX);
+		return vf__fail(f, -EINVAL, "MTU %u is outside %u..%u", mtu, MTU_MIN,
+				MTU_MAX);
 	return 0;
 }
 
@@ -150,12 +160,14 @@ static int check_domain(const vf_fabric *f, const char *d)
 	size_t n = d ? strlen(d) : 0;
 
 	if (n > DOMAIN_MAX)
-		return vf__fail(f, -EINVAL, "domain '%.16s...' is longer than %d bytes", d,
-				DOMAIN_MAX);
+		return vf__fail(f, -EINVAL, "domain '%.16s...' is longer than %d bytes",
+				d, DOMAIN_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)d[i]) && d[i] != '-' && d[i] != '.')
-			return vf__fail(f, -EINVAL, "domain '%s' has a character outside "
-					"[A-Za-z0-9.-] at position %zu", d, i);
+			return vf__fail(f, -EINVAL,
+					"domain '%s' has a character outside "
+					"[A-Za-z0-9.-] at position %zu",
+					d, i);
 	return 0;
 }
 
@@ -197,7 +209,8 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 	    (err = check_dns(f, o.dns, VF_SUBNET_DNS_MAX, true)) < 0)
 		return err;
 	if ((unsigned int)o.kind > VF_SUBNET_LINK)
-		return vf__fail(f, -EINVAL, "subnet kind %d is not a vf_subnet_kind", o.kind);
+		return vf__fail(f, -EINVAL, "subnet kind %d is not a vf_subnet_kind",
+				o.kind);
 
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->domain = strdup(o.domain ? o.domain : ""))) {
@@ -286,7 +299,7 @@ vf_subnet_kind vf_subnet_kind_of(const vf_subnet *s)
 
 vf_ipv4_prefix vf_subnet_prefix(const vf_subnet *s)
 {
-	vf_ipv4_prefix zero = { 0, 0, { 0 } };
+	vf_ipv4_prefix zero = {0, 0, {0}};
 
 	return s ? s->prefix : zero;
 }
@@ -320,7 +333,8 @@ bool vf_subnet_dhcp_enabled(const vf_subnet *s)
 {
 	if (!s)
 		return false;
-	return s->dhcp == VF_DHCP_ON || (s->dhcp == VF_DHCP_DEFAULT && s->kind == VF_SUBNET_LAN);
+	return s->dhcp == VF_DHCP_ON ||
+	       (s->dhcp == VF_DHCP_DEFAULT && s->kind == VF_SUBNET_LAN);
 }
 
 const char *vf_subnet_domain(const vf_subnet *s)
@@ -351,8 +365,9 @@ int vf_subnet_set_dhcp_range(vf_subnet *s, uint32_t start, uint32_t end)
 	if (!start || !end) {
 		vf__ipstr a, b;
 
-		return vf__fail(s->cell->fabric, -EINVAL, "DHCP range %s-%s has a zero end",
-				vf__ip_str(a, start), vf__ip_str(b, end));
+		return vf__fail(s->cell->fabric, -EINVAL,
+				"DHCP range %s-%s has a zero end", vf__ip_str(a, start),
+				vf__ip_str(b, end));
 	}
 	if ((err = check_dhcp_range(s->cell->fabric, s, &start, &end)) < 0)
 		return err;

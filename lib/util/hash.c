@@ -92,8 +92,8 @@ void vf__hmap_put(struct vf__hmap *m, uint64_t hash, void *val)
 	m->len++;
 }
 
-static struct vf__hslot *find(const struct vf__hmap *m, uint64_t hash,
-			      vf__hmap_eq_fn eq, const void *key, const void *val)
+static struct vf__hslot *find(const struct vf__hmap *m, uint64_t hash, vf__hmap_eq_fn eq,
+			      const void *key, const void *val)
 {
 	if (!m->cap)
 		return NULL;

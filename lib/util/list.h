@@ -10,7 +10,7 @@ struct vf__list {
 };
 
 #define vf__container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void vf__list_init(struct vf__list *head)
 {

@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (vf_ipv4_parse(&a, text) < 0)
 			break;
-		if (vf_ipv4_format(out, sizeof(out), a) < 0 || vf_ipv4_parse(&b, out) < 0 ||
-		    a != b || strcmp(out, text))
+		if (vf_ipv4_format(out, sizeof(out), a) < 0 ||
+		    vf_ipv4_parse(&b, out) < 0 || a != b || strcmp(out, text))
 			abort();
 		break;
 	}
@@ -36,8 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (vf_prefix_parse(&a, text) < 0)
 			break;
-		if (vf_prefix_format(out, sizeof(out), &a) < 0 || vf_prefix_parse(&b, out) < 0 ||
-		    a.addr != b.addr || a.len != b.len || strcmp(out, text))
+		if (vf_prefix_format(out, sizeof(out), &a) < 0 ||
+		    vf_prefix_parse(&b, out) < 0 || a.addr != b.addr || a.len != b.len ||
+		    strcmp(out, text))
 			abort();
 		break;
 	}
@@ -46,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (vf_mac_parse(&a, text) < 0)
 			break;
-		if (vf_mac_format(out, sizeof(out), &a) < 0 || vf_mac_parse(&b, out) < 0 ||
-		    memcmp(&a, &b, sizeof(a)))
+		if (vf_mac_format(out, sizeof(out), &a) < 0 ||
+		    vf_mac_parse(&b, out) < 0 || memcmp(&a, &b, sizeof(a)))
 			abort();
 		break;
 	}

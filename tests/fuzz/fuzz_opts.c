@@ -22,7 +22,7 @@ struct counts {
 
 static struct counts count(const vf_fabric *f)
 {
-	struct counts c = { vf_fabric_cell_count(f), vf_fabric_port_count(f), 0 };
+	struct counts c = {vf_fabric_cell_count(f), vf_fabric_port_count(f), 0};
 
 	for (vf_cell *cell = vf_fabric_next_cell(f, NULL); cell;
 	     cell = vf_fabric_next_cell(f, cell))
@@ -58,19 +58,20 @@ static const char *take_name(const uint8_t **data, size_t *size, char *buf)
 #define END(T, F) (offsetof(T, F) + sizeof(((T *)0)->F))
 
 static const size_t cell_ends[] = {
-	END(vf_cell_opts, id),	       END(vf_cell_opts, name),	      END(vf_cell_opts, owner),
-	END(vf_cell_opts, intra_cell), END(vf_cell_opts, inter_cell), END(vf_cell_opts, vni),
+	END(vf_cell_opts, id),	       END(vf_cell_opts, name),
+	END(vf_cell_opts, owner),      END(vf_cell_opts, intra_cell),
+	END(vf_cell_opts, inter_cell), END(vf_cell_opts, vni),
 };
 static const size_t subnet_ends[] = {
-	END(vf_subnet_opts, id),	 END(vf_subnet_opts, name),
-	END(vf_subnet_opts, kind),	 END(vf_subnet_opts, prefix),
-	END(vf_subnet_opts, gateway),	 END(vf_subnet_opts, dhcp_start),
-	END(vf_subnet_opts, dhcp_end),	 END(vf_subnet_opts, lease_time),
-	END(vf_subnet_opts, dns),	 END(vf_subnet_opts, domain),
-	END(vf_subnet_opts, mtu),	 END(vf_subnet_opts, dhcp),
+	END(vf_subnet_opts, id),       END(vf_subnet_opts, name),
+	END(vf_subnet_opts, kind),     END(vf_subnet_opts, prefix),
+	END(vf_subnet_opts, gateway),  END(vf_subnet_opts, dhcp_start),
+	END(vf_subnet_opts, dhcp_end), END(vf_subnet_opts, lease_time),
+	END(vf_subnet_opts, dns),      END(vf_subnet_opts, domain),
+	END(vf_subnet_opts, mtu),      END(vf_subnet_opts, dhcp),
 };
 static const size_t port_ends[] = {
-	END(vf_port_opts, name), END(vf_port_opts, id),		END(vf_port_opts, vip),
+	END(vf_port_opts, name), END(vf_port_opts, id),	   END(vf_port_opts, vip),
 	END(vf_port_opts, vmac), END(vf_port_opts, flags),
 };
 
