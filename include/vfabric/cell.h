@@ -34,8 +34,8 @@ typedef struct vf_cell_opts {
 	/** Traffic from other cells: VF_VERDICT_DENY by default; vf_policy
 	 *  rules admit exceptions. */
 	vf_verdict inter_cell;
-	/** VXLAN network identifier (1..16777215) in VF_WIRE_VXLAN mode;
-	 *  0: the cell id. */
+	/** VXLAN network identifier (1..16777215); 0: the cell id. In
+	 *  VF_WIRE_VXLAN mode it must be unique in the fabric (-EEXIST). */
 	uint32_t vni;
 	size_t : 0;
 } vf_cell_opts;
@@ -46,7 +46,8 @@ typedef struct vf_cell_opts {
  * @param[out] out the new cell; NULL on failure
  * @param fabric the parent
  * @param opts options, or NULL for defaults
- * @return 0; -EEXIST for a taken id or name; -ENOSPC if no id is free;
+ * @return 0; -EEXIST for a taken id, name, or (VF_WIRE_VXLAN) VNI; -ENOSPC
+ * if no id is free;
  * -EINVAL for a bad name, owner, verdict or vni; -ENOENT if @p fabric was
  * destroyed; -ENOMEM
  * @since 0.1

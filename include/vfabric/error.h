@@ -29,7 +29,7 @@ VF_BEGIN_DECLS
 /**
  * @brief A static description of an error code.
  * @param err a return value of this library (negative), or its absolute
- * @return a static string, never NULL ("unknown error N" for codes the
+ * @return a static string, never NULL ("unknown error" for codes the
  * library does not know)
  * @since 0.1
  */

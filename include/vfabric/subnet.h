@@ -60,7 +60,8 @@ typedef struct vf_subnet_opts {
 	uint32_t lease_time;
 	/** DNS servers offered, the first zero ends the list. */
 	uint32_t dns[VF_SUBNET_DNS_MAX];
-	/** Domain name offered (at most 255 bytes); NULL: none. */
+	/** Domain name offered: at most 255 bytes of [A-Za-z0-9.-]; NULL:
+	 *  none. */
 	const char *domain;
 	/** MTU offered and enforced (68..9000); 0: 1500. */
 	uint32_t mtu;
@@ -135,7 +136,8 @@ VF_API int vf_subnet_set_mtu(vf_subnet *subnet, uint32_t mtu);
 /** @brief Turns the DHCP server on or off (VF_DHCP_DEFAULT: the kind's
  *  default). @return 0; -EINVAL; -ENOENT @since 0.1 */
 VF_API int vf_subnet_set_dhcp(vf_subnet *subnet, vf_dhcp_mode mode);
-/** @brief Sets the domain name (NULL or "" for none, at most 255 bytes).
+/** @brief Sets the domain name (NULL or "" for none; at most 255 bytes of
+ *  [A-Za-z0-9.-]).
  *  @return 0; -EINVAL; -ENOENT @since 0.1 */
 VF_API int vf_subnet_set_domain(vf_subnet *subnet, const char *domain);
 /** @brief Replaces the DNS servers (@p n at most VF_SUBNET_DNS_MAX, no

@@ -58,7 +58,7 @@ int vf_cell_create(vf_cell **out, vf_fabric *f, const vf_cell_opts *user_opts)
 			       c->entry.id, VNI_MAX);
 		goto fail;
 	}
-	if (cell_by_vni(f, c->vni)) {
+	if (f->wire_mode == VF_WIRE_VXLAN && cell_by_vni(f, c->vni)) {
 		err = vf__fail(f, -EEXIST, "VNI %u is taken by cell '%s'", c->vni,
 			       cell_by_vni(f, c->vni)->entry.name);
 		goto fail;

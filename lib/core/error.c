@@ -8,9 +8,8 @@ static _Thread_local char last_error[512];
 
 const char *vf_strerror(int err)
 {
-	static _Thread_local char unknown[32];
-
-	switch (err < 0 ? -err : err) {
+	/* unsigned: -INT_MIN is not an int */
+	switch (err < 0 ? 0u - (unsigned int)err : (unsigned int)err) {
 	case 0: return "success";
 	case EINVAL: return "invalid argument";
 	case ENOMEM: return "out of memory";
@@ -25,8 +24,7 @@ const char *vf_strerror(int err)
 	case EAGAIN: return "try again";
 	case ETIMEDOUT: return "timed out";
 	}
-	snprintf(unknown, sizeof(unknown), "unknown error %d", err);
-	return unknown;
+	return "unknown error";
 }
 
 const char *vf_last_error(void)

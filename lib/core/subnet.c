@@ -171,7 +171,8 @@ static int check_domain(const vf_fabric *f, const char *d)
 	return 0;
 }
 
-/* Counts the servers in @dns (n entries), refusing zero addresses. */
+/* Counts the servers in @dns (n entries). In option structs the first zero
+ * ends the list; a list given with its length may hold no zero. */
 static int check_dns(const vf_fabric *f, const uint32_t *dns, size_t n, bool zero_ends)
 {
 	size_t count = 0;
@@ -181,9 +182,8 @@ static int check_dns(const vf_fabric *f, const uint32_t *dns, size_t n, bool zer
 				VF_SUBNET_DNS_MAX);
 	while (count < n && dns[count])
 		count++;
-	for (size_t i = count; i < n; i++)
-		if (dns[i] || !zero_ends)
-			return vf__fail(f, -EINVAL, "DNS server %zu is 0.0.0.0", count);
+	if (count < n && !zero_ends)
+		return vf__fail(f, -EINVAL, "DNS server %zu is 0.0.0.0", count);
 	return (int)count;
 }
 
@@ -193,7 +193,7 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 	vf_subnet *s = NULL;
 	const vf_fabric *f;
 	char scope[VF_NAME_MAX + 32];
-	int err;
+	int err, ndns;
 
 	if (!out)
 		return vf__fail(NULL, -EINVAL, "vf_subnet_create: NULL out");
@@ -205,9 +205,10 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 	    (err = check_dhcp_mode(f, o.dhcp)) < 0 ||
 	    (o.lease_time && (err = check_lease(f, o.lease_time)) < 0) ||
 	    (o.mtu && (err = check_mtu(f, o.mtu)) < 0) ||
-	    (err = check_domain(f, o.domain)) < 0 ||
-	    (err = check_dns(f, o.dns, VF_SUBNET_DNS_MAX, true)) < 0)
+	    (err = check_domain(f, o.domain)) < 0)
 		return err;
+	if ((ndns = check_dns(f, o.dns, VF_SUBNET_DNS_MAX, true)) < 0)
+		return ndns;
 	if ((unsigned int)o.kind > VF_SUBNET_LINK)
 		return vf__fail(f, -EINVAL, "subnet kind %d is not a vf_subnet_kind",
 				o.kind);
@@ -233,7 +234,7 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 	s->cell = c;
 	s->vip_hint = s->dhcp_start;
 	s->lease_time = o.lease_time ? o.lease_time : 86400;
-	memcpy(s->dns, o.dns, sizeof(s->dns));
+	memcpy(s->dns, o.dns, (size_t)ndns * sizeof(s->dns[0]));
 	s->mtu = o.mtu ? o.mtu : 1500;
 	s->dhcp = o.dhcp;
 	vf__reg_init(&s->ports, false);
