@@ -1,0 +1,121 @@
+"""Port: one VM NIC attached to one subnet."""
+
+import errno
+from ctypes import byref, c_uint32, c_uint64
+
+from . import addr
+from ._lib import lib
+from ._object import _Object, dec
+from .enums import Direction, to_c
+from .errors import VfError
+from .policy import SecGroup
+
+__all__ = ["Port"]
+
+
+def _group_handle(group):
+    if not isinstance(group, SecGroup):
+        raise TypeError("expected a vfabric.SecGroup, not %s"
+                        % type(group).__name__)
+    return group._h
+
+
+class Port(_Object):
+    """One VM NIC on one subnet (vf_port); made by Subnet.create_port()."""
+
+    _KIND = "port"
+    _DESTROY = lib.vf_port_destroy
+    _NAME = lib.vf_port_name
+
+    @property
+    def subnet(self):
+        return self._parent
+
+    @property
+    def cell(self):
+        return self._parent._parent
+
+    @property
+    def fabric(self):
+        return self._fabric
+
+    @property
+    def id(self):
+        return lib.vf_port_id(self._h)
+
+    @property
+    def name(self):
+        return dec(lib.vf_port_name(self._h))
+
+    @property
+    def vip(self):
+        """The virtual IP, "a.b.c.d"."""
+        return addr.ip_out(lib.vf_port_vip(self._h), zero_is_none=False)
+
+    @property
+    def vmac(self):
+        """The virtual MAC, "xx:xx:xx:xx:xx:xx"."""
+        return addr.mac_out(lib.vf_port_vmac(self._h), zero_is_none=False)
+
+    @property
+    def admin_up(self):
+        """Administrative state. Settable."""
+        return bool(lib.vf_port_admin_up(self._h))
+
+    @admin_up.setter
+    def admin_up(self, up):
+        if not isinstance(up, bool):
+            raise TypeError("admin_up: expected bool")
+        lib.vf_port_set_admin_up(self._h, up)
+
+    # -- QoS ---------------------------------------------------------------
+
+    def set_qos(self, direction, rate_bps, burst_bytes=0):
+        """Limits the bandwidth in one Direction (rate 0 removes the
+        limit; burst 0: rate/80, at least 1500 bytes)."""
+        for what, v, bits in (("rate_bps", rate_bps, 64),
+                              ("burst_bytes", burst_bytes, 32)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError("%s: expected int" % what)
+            if not 0 <= v < 1 << bits:
+                raise VfError(errno.EINVAL, "%s: %d is out of range"
+                              % (what, v))
+        lib.vf_port_set_qos(self._h, to_c(Direction, direction, "direction"),
+                            rate_bps, burst_bytes)
+
+    def qos(self, direction):
+        """(rate_bps, burst_bytes) of one Direction; (0, 0): no limit."""
+        rate, burst = c_uint64(), c_uint32()
+        lib.vf_port_qos(self._h, to_c(Direction, direction, "direction"),
+                        byref(rate), byref(burst))
+        return (rate.value, burst.value)
+
+    # -- security groups ---------------------------------------------------
+
+    def add_secgroup(self, group):
+        """Applies a SecGroup of the same cell."""
+        lib.vf_port_add_secgroup(self._h, _group_handle(group))
+
+    def del_secgroup(self, group):
+        """Takes a SecGroup off the port (VfError ENOENT if not applied)."""
+        lib.vf_port_del_secgroup(self._h, _group_handle(group))
+
+    @property
+    def secgroup_count(self):
+        return lib.vf_port_secgroup_count(self._h)
+
+    @property
+    def secgroups(self):
+        """The applied groups, in the order applied (a list)."""
+        h = self._h
+        return [self._wrap(lib.vf_port_secgroup_at(h, i))
+                for i in range(lib.vf_port_secgroup_count(h))]
+
+    def __repr__(self):
+        if self._handle is None:
+            return "<vfabric.Port %r closed>" % (self._label,)
+        h = self._handle
+        return "<vfabric.Port %r %s %s>" % (
+            self._label,
+            addr.ip_out(lib.vf_port_vip(h), zero_is_none=False),
+            addr.mac_out(lib.vf_port_vmac(h), zero_is_none=False))
