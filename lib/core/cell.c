@@ -27,7 +27,6 @@ int vf_cell_create(vf_cell **out, vf_fabric *f, const vf_cell_opts *user_opts)
 {
 	vf_cell_opts o;
 	vf_cell *c = NULL;
-	char scope[VF_NAME_MAX + 16];
 	int err;
 
 	if (!out)
@@ -47,9 +46,8 @@ int vf_cell_create(vf_cell **out, vf_fabric *f, const vf_cell_opts *user_opts)
 		err = vf__fail(f, -ENOMEM, "no memory for a cell");
 		goto fail;
 	}
-	snprintf(scope, sizeof(scope), "fabric '%s'", f->host_name);
 	if ((err = vf__reg_prepare(&f->cells, f, &c->entry, o.id, o.name, "cell", "cell",
-				   scope)) < 0)
+				   &f->obj)) < 0)
 		goto fail;
 	c->vni = o.vni ? o.vni : c->entry.id;
 	if (c->vni > VNI_MAX) {
@@ -151,14 +149,12 @@ vf_verdict vf_cell_inter_cell(const vf_cell *c)
 
 int vf_cell_set_name(vf_cell *c, const char *name)
 {
-	char scope[VF_NAME_MAX + 16];
 	int err;
 
 	if ((err = vf__obj_check(c ? &c->obj : NULL, "vf_cell_set_name")) < 0)
 		return err;
-	snprintf(scope, sizeof(scope), "fabric '%s'", c->fabric->host_name);
 	return vf__reg_rename(&c->fabric->cells, c->fabric, &c->entry, name, "cell",
-			      scope);
+			      &c->fabric->obj);
 }
 
 int vf_cell_set_owner(vf_cell *c, const char *owner)

@@ -32,10 +32,16 @@
 int vf__fail(const vf_fabric *fabric, int err, const char *fmt, ...) VF__PRINTF(3, 4);
 void vf__log(const vf_fabric *fabric, vf_log_level level, const char *fmt, ...)
 	VF__PRINTF(3, 4);
-#define vf_err(f, ...) vf__log(f, VF_LOG_ERROR, __VA_ARGS__)
-#define vf_warn(f, ...) vf__log(f, VF_LOG_WARN, __VA_ARGS__)
-#define vf_info(f, ...) vf__log(f, VF_LOG_INFO, __VA_ARGS__)
-#define vf_dbg(f, ...) vf__log(f, VF_LOG_DEBUG, __VA_ARGS__)
+/* The arguments are evaluated only when the level is on (vf__log_on). */
+#define vf__logf(f, level, ...)                         \
+	do {                                            \
+		if (vf__log_on(f, level))               \
+			vf__log(f, level, __VA_ARGS__); \
+	} while (0)
+#define vf_err(f, ...) vf__logf(f, VF_LOG_ERROR, __VA_ARGS__)
+#define vf_warn(f, ...) vf__logf(f, VF_LOG_WARN, __VA_ARGS__)
+#define vf_info(f, ...) vf__logf(f, VF_LOG_INFO, __VA_ARGS__)
+#define vf_dbg(f, ...) vf__logf(f, VF_LOG_DEBUG, __VA_ARGS__)
 
 /* ---- option structs (opts.c) ---- */
 
@@ -132,11 +138,11 @@ struct vf__entry *vf__reg_next(const struct vf__registry *reg,
  * fail. @what names the kind of object in messages, @scope the parent. */
 int vf__reg_prepare(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
 		    uint32_t id, const char *name, const char *prefix, const char *what,
-		    const char *scope);
+		    const struct vf__obj *scope);
 void vf__reg_insert(struct vf__registry *reg, struct vf__entry *e);
 void vf__reg_remove(struct vf__registry *reg, struct vf__entry *e);
 int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
-		   const char *name, const char *what, const char *scope);
+		   const char *name, const char *what, const struct vf__obj *scope);
 
 struct vf_fabric {
 	struct vf__obj obj;
@@ -263,6 +269,11 @@ void vf__port_drop_secgroup(vf_port *port, const vf_secgroup *group);
 /* Checks a rule's match fields (shared by secgroup rules and policies). */
 int vf__match_check(const vf_fabric *f, uint8_t protocol, uint16_t port_min,
 		    uint16_t port_max, const char *what);
+
+static inline bool vf__log_on(const vf_fabric *f, vf_log_level level)
+{
+	return f && f->log_fn && level <= f->log_level;
+}
 
 /* The object that embeds entry @e at offset @off, or NULL. */
 static inline void *vf__entry_owner(const struct vf__entry *e, size_t off)

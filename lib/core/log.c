@@ -7,7 +7,7 @@ void vf__log(const vf_fabric *fabric, vf_log_level level, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (!fabric || !fabric->log_fn || level > fabric->log_level)
+	if (!vf__log_on(fabric, level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

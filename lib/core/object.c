@@ -144,17 +144,19 @@ struct vf__entry *vf__reg_next(const struct vf__registry *reg,
 
 int vf__reg_prepare(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
 		    uint32_t id, const char *name, const char *prefix, const char *what,
-		    const char *scope)
+		    const struct vf__obj *scope)
 {
 	int err;
 
 	if (id && vf__reg_by_id(reg, id))
-		return vf__fail(f, -EEXIST, "%s id %u is taken in %s", what, id, scope);
+		return vf__fail(f, -EEXIST, "%s id %u is taken in %s '%s'", what, id,
+				type_names[scope->type], obj_name(scope));
 	if (!id) {
 		for (id = reg->id_hint; id && vf__reg_by_id(reg, id); id++)
 			;
 		if (!id)
-			return vf__fail(f, -ENOSPC, "no free %s id in %s", what, scope);
+			return vf__fail(f, -ENOSPC, "no free %s id in %s '%s'", what,
+					type_names[scope->type], obj_name(scope));
 	}
 	if (name) {
 		if ((err = vf__name_check(f, name, what)) < 0)
@@ -164,8 +166,8 @@ int vf__reg_prepare(struct vf__registry *reg, const vf_fabric *f, struct vf__ent
 		snprintf(e->name, sizeof(e->name), "%s%u", prefix, id);
 	}
 	if (vf__reg_by_name(reg, e->name))
-		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s", what, e->name,
-				scope);
+		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s '%s'", what,
+				e->name, type_names[scope->type], obj_name(scope));
 	if (vf__hmap_reserve(&reg->by_id, 1) < 0 ||
 	    (reg->named && vf__hmap_reserve(&reg->by_name, 1) < 0))
 		return vf__fail(f, -ENOMEM, "no memory for %s '%s'", what, e->name);
@@ -197,7 +199,7 @@ void vf__reg_remove(struct vf__registry *reg, struct vf__entry *e)
 }
 
 int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
-		   const char *name, const char *what, const char *scope)
+		   const char *name, const char *what, const struct vf__obj *scope)
 {
 	struct vf__entry *other;
 	int err;
@@ -208,8 +210,8 @@ int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entr
 	if (other == e)
 		return 0;
 	if (other)
-		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s", what, name,
-				scope);
+		return vf__fail(f, -EEXIST, "%s name '%s' is taken in %s '%s'", what,
+				name, type_names[scope->type], obj_name(scope));
 	if (vf__hmap_reserve(&reg->by_name, 1) < 0)
 		return vf__fail(f, -ENOMEM, "no memory to rename %s '%s'", what, e->name);
 	vf__hmap_del(&reg->by_name, vf__hash_str(e->name), e);

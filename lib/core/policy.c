@@ -24,18 +24,12 @@ int vf__match_check(const vf_fabric *f, uint8_t protocol, uint16_t port_min,
 	return 0;
 }
 
-static void scope_of(char *buf, size_t len, const vf_cell *c)
-{
-	snprintf(buf, len, "cell '%s' (%u)", c->entry.name, c->entry.id);
-}
-
 /* ---- security groups ---- */
 
 int vf_secgroup_create(vf_secgroup **out, vf_cell *c, const vf_secgroup_opts *user_opts)
 {
 	vf_secgroup_opts o;
 	vf_secgroup *g;
-	char scope[VF_NAME_MAX + 32];
 	int err;
 
 	if (!out)
@@ -46,9 +40,8 @@ int vf_secgroup_create(vf_secgroup **out, vf_cell *c, const vf_secgroup_opts *us
 		return err;
 	if (!(g = calloc(1, sizeof(*g))))
 		return vf__fail(c->fabric, -ENOMEM, "no memory for a security group");
-	scope_of(scope, sizeof(scope), c);
 	if ((err = vf__reg_prepare(&c->secgroups, c->fabric, &g->entry, o.id, o.name,
-				   "secgroup", "security group", scope)) < 0) {
+				   "secgroup", "security group", &c->obj)) < 0) {
 		free(g);
 		return err;
 	}
@@ -217,7 +210,6 @@ int vf_policy_create(vf_policy **out, vf_cell *c, const vf_policy_opts *user_opt
 	vf_policy_opts o;
 	vf_policy *pol;
 	const vf_fabric *f;
-	char scope[VF_NAME_MAX + 32];
 	int err;
 
 	if (!out)
@@ -244,9 +236,8 @@ int vf_policy_create(vf_policy **out, vf_cell *c, const vf_policy_opts *user_opt
 		return err;
 	if (!(pol = calloc(1, sizeof(*pol))))
 		return vf__fail(f, -ENOMEM, "no memory for a policy");
-	scope_of(scope, sizeof(scope), c);
 	if ((err = vf__reg_prepare(&c->policies, f, &pol->entry, o.id, o.name, "policy",
-				   "policy", scope)) < 0) {
+				   "policy", &c->obj)) < 0) {
 		free(pol);
 		return err;
 	}

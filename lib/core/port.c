@@ -72,7 +72,6 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	vf_port *p;
 	vf_cell *c;
 	vf_fabric *f;
-	char scope[VF_NAME_MAX + 16];
 	int err;
 
 	if (!out)
@@ -109,9 +108,8 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 
 	if (!(p = calloc(1, sizeof(*p))))
 		return vf__fail(f, -ENOMEM, "no memory for a port");
-	snprintf(scope, sizeof(scope), "subnet '%s'", s->entry.name);
 	if ((err = vf__reg_prepare(&s->ports, f, &p->entry, o.id, o.name, "port", "port",
-				   scope)) < 0)
+				   &s->obj)) < 0)
 		goto fail;
 	if (vf__hmap_reserve(&f->port_by_name, 1) < 0 ||
 	    vf__hmap_reserve(&c->port_by_vip, 1) < 0 ||

@@ -25,11 +25,6 @@ static void host_range(vf_subnet_kind kind, vf_ipv4_prefix p, uint32_t *first,
 	}
 }
 
-static void scope_of(char *buf, size_t len, const vf_cell *c)
-{
-	snprintf(buf, len, "cell '%s' (%u)", c->entry.name, c->entry.id);
-}
-
 static int check_prefix(const vf_cell *c, const struct vf__entry *e, vf_subnet_kind kind,
 			vf_ipv4_prefix *p)
 {
@@ -192,7 +187,6 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 	vf_subnet_opts o;
 	vf_subnet *s = NULL;
 	const vf_fabric *f;
-	char scope[VF_NAME_MAX + 32];
 	int err, ndns;
 
 	if (!out)
@@ -218,14 +212,13 @@ int vf_subnet_create(vf_subnet **out, vf_cell *c, const vf_subnet_opts *user_opt
 		err = vf__fail(f, -ENOMEM, "no memory for a subnet");
 		goto fail;
 	}
-	scope_of(scope, sizeof(scope), c);
 	s->kind = o.kind;
 	s->prefix = o.prefix;
 	s->gateway = o.gateway;
 	s->dhcp_start = o.dhcp_start;
 	s->dhcp_end = o.dhcp_end;
 	if ((err = vf__reg_prepare(&c->subnets, f, &s->entry, o.id, o.name, "subnet",
-				   "subnet", scope)) < 0 ||
+				   "subnet", &c->obj)) < 0 ||
 	    (err = check_prefix(c, &s->entry, s->kind, &s->prefix)) < 0 ||
 	    (err = check_gateway(f, s->kind, s->prefix, &s->gateway)) < 0 ||
 	    (err = check_dhcp_range(f, s, &s->dhcp_start, &s->dhcp_end)) < 0)
