@@ -46,8 +46,10 @@ endif()
 set(VF_PC_REQUIRES_PRIVATE
     "libuv ${VF_PC_MSGPACK} libsodium libnl-3.0 libnl-route-3.0")
 
-# pkg-config file. Paths relative to ${prefix} unless the install dirs were
-# given as absolute paths.
+# pkg-config file. Its prefix is the one the install really uses: the file
+# is configured twice, now for everything but the prefix, and again at
+# install time, when CMAKE_INSTALL_PREFIX reflects `cmake --install
+# --prefix DIR` (DESTDIR stays out of it, as it should).
 foreach(_d LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_d}}")
     set(VF_PC_${_d} "${CMAKE_INSTALL_${_d}}")
@@ -55,9 +57,15 @@ foreach(_d LIBDIR INCLUDEDIR)
     set(VF_PC_${_d} "\${prefix}/${CMAKE_INSTALL_${_d}}")
   endif()
 endforeach()
-configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/libvfabric.pc.in"
-               "${PROJECT_BINARY_DIR}/pkgconfig/libvfabric.pc" @ONLY)
-install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/libvfabric.pc"
+set(VF_PC_PREFIX "@VF_PC_INSTALL_PREFIX@")
+set(_vf_pc_stage "${PROJECT_BINARY_DIR}/pkgconfig/libvfabric.pc.stage")
+set(_vf_pc "${PROJECT_BINARY_DIR}/pkgconfig/libvfabric.pc")
+configure_file("${PROJECT_SOURCE_DIR}/pkgconfig/libvfabric.pc.in" "${_vf_pc_stage}" @ONLY)
+install(CODE "
+  set(VF_PC_INSTALL_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  configure_file(\"${_vf_pc_stage}\" \"${_vf_pc}\" @ONLY)
+" COMPONENT dev)
+install(FILES "${_vf_pc}"
         DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig"
         COMPONENT dev)
 

@@ -91,6 +91,10 @@ typedef enum vf_direction {
  * @code
  * VF_OPTS(vf_cell_opts, opts, .id = 7, .name = "blue");
  * @endcode
+ * ISO C needs at least one field after the name (for all defaults, pass
+ * NULL instead of a struct). In C++, value-initialise the struct and set
+ * @c sz: designated initialisers arrived only in C++20.
+ *
  * Each option struct starts with @c size_t @c sz, which must be the size of
  * some version of the struct (as VF_OPTS sets it). A library accepts the
  * struct of any older or equal version (a smaller @c sz) and refuses with
