@@ -8,6 +8,19 @@ secs=${1:-30}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$top/build-fuzz}
 
+# clang and libFuzzer's runtime, from Debian, when missing (as root).
+need=()
+for p in clang libclang-rt-14-dev cmake pkg-config libuv1-dev libmsgpack-dev \
+         libsodium-dev libnl-3-dev libnl-route-3-dev; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "missing packages: ${need[*]} (run as root)" >&2; exit 2; }
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -q >/dev/null
+  timeout 900 apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+fi
+
 cmake -S "$top" -B "$build" -DCMAKE_C_COMPILER=clang -DVF_BUILD_FUZZERS=ON \
       -DVF_BUILD_PYTHON=OFF -DVF_BUILD_EXAMPLES=OFF \
       -DVF_SANITIZE="address,undefined,fuzzer-no-link" >/dev/null
