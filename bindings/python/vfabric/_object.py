@@ -83,6 +83,7 @@ class _Object:
     _KIND = "object"
     _DESTROY = None  # the vf_X_destroy function, set by each subclass
     _NAME = None  # the vf_X_name getter, set by each subclass
+    _ID = None  # the vf_X_id getter, for the objects that have an id
 
     def __init__(self, *args, **kwargs):
         raise TypeError("vfabric.%s objects are made by their parent's "
@@ -144,6 +145,23 @@ class _Object:
         if self._parent is not None:
             self._parent._kids.pop(self._addr, None)
         self._DESTROY(handle)
+
+    @property
+    def fabric(self):
+        """The fabric this object belongs to."""
+        return self._fabric
+
+    @property
+    def name(self):
+        """The name (vf_X_name)."""
+        return dec(type(self)._NAME(self._h))
+
+    @property
+    def id(self):
+        """The id (vf_X_id); routers and fabrics have none."""
+        if self._ID is None:
+            raise AttributeError("vfabric.%s has no id" % type(self).__name__)
+        return type(self)._ID(self._h)
 
     @property
     def closed(self):

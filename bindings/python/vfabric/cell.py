@@ -35,16 +35,9 @@ class Cell(_Object):
     _KIND = "cell"
     _DESTROY = lib.vf_cell_destroy
     _NAME = lib.vf_cell_name
+    _ID = lib.vf_cell_id
 
     # -- properties --------------------------------------------------------
-
-    @property
-    def fabric(self):
-        return self._parent
-
-    @property
-    def id(self):
-        return lib.vf_cell_id(self._h)
 
     @property
     def name(self):

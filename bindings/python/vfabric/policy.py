@@ -7,7 +7,7 @@ from ctypes import byref, sizeof
 
 from . import addr
 from ._lib import PolicyOpts, Rule as _CRule, lib, new_opts
-from ._object import _Object, dec, u32
+from ._object import _Object, u32
 from .enums import Direction, Protocol, from_c, to_c
 from .errors import VfError
 
@@ -53,22 +53,11 @@ class SecGroup(_Object):
     _KIND = "secgroup"
     _DESTROY = lib.vf_secgroup_destroy
     _NAME = lib.vf_secgroup_name
+    _ID = lib.vf_secgroup_id
 
     @property
     def cell(self):
         return self._parent
-
-    @property
-    def fabric(self):
-        return self._fabric
-
-    @property
-    def id(self):
-        return lib.vf_secgroup_id(self._h)
-
-    @property
-    def name(self):
-        return dec(lib.vf_secgroup_name(self._h))
 
     def add_rule(self, direction=Direction.INGRESS, remote=None,
                  protocol=Protocol.ANY, port_min=0, port_max=0):
@@ -123,23 +112,12 @@ class Policy(_Object):
     _KIND = "policy"
     _DESTROY = lib.vf_policy_destroy
     _NAME = lib.vf_policy_name
+    _ID = lib.vf_policy_id
 
     @property
     def cell(self):
         """The cell that admits through this policy."""
         return self._parent
-
-    @property
-    def fabric(self):
-        return self._fabric
-
-    @property
-    def id(self):
-        return lib.vf_policy_id(self._h)
-
-    @property
-    def name(self):
-        return dec(lib.vf_policy_name(self._h))
 
     def _get(self):
         out = PolicyOpts(sz=sizeof(PolicyOpts))

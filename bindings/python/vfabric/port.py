@@ -5,7 +5,7 @@ from ctypes import byref, c_uint32, c_uint64
 
 from . import addr
 from ._lib import lib
-from ._object import _Object, dec
+from ._object import _Object
 from .enums import Direction, to_c
 from .errors import VfError
 from .policy import SecGroup
@@ -26,6 +26,7 @@ class Port(_Object):
     _KIND = "port"
     _DESTROY = lib.vf_port_destroy
     _NAME = lib.vf_port_name
+    _ID = lib.vf_port_id
 
     @property
     def subnet(self):
@@ -34,18 +35,6 @@ class Port(_Object):
     @property
     def cell(self):
         return self._parent._parent
-
-    @property
-    def fabric(self):
-        return self._fabric
-
-    @property
-    def id(self):
-        return lib.vf_port_id(self._h)
-
-    @property
-    def name(self):
-        return dec(lib.vf_port_name(self._h))
 
     @property
     def vip(self):

@@ -5,7 +5,7 @@ from ctypes import byref, c_uint32
 
 from . import addr
 from ._lib import Mac, Prefix, lib
-from ._object import _Object, dec
+from ._object import _Object
 
 __all__ = ["Router", "Route"]
 
@@ -33,14 +33,6 @@ class Router(_Object):
     @property
     def cell(self):
         return self._parent
-
-    @property
-    def fabric(self):
-        return self._fabric
-
-    @property
-    def name(self):
-        return dec(lib.vf_router_name(self._h))
 
     # -- interfaces --------------------------------------------------------
 

@@ -19,22 +19,11 @@ class Subnet(_Object):
     _KIND = "subnet"
     _DESTROY = lib.vf_subnet_destroy
     _NAME = lib.vf_subnet_name
+    _ID = lib.vf_subnet_id
 
     @property
     def cell(self):
         return self._parent
-
-    @property
-    def fabric(self):
-        return self._fabric
-
-    @property
-    def id(self):
-        return lib.vf_subnet_id(self._h)
-
-    @property
-    def name(self):
-        return dec(lib.vf_subnet_name(self._h))
 
     @property
     def kind(self):
