@@ -62,7 +62,9 @@ def ipv4_format(addr):
 
 def prefix_parse(text):
     """"10.1.2.0/24" -> (0x0a010200, 24) (vf_prefix_parse)."""
-    p = _prefix_struct(text, "prefix")
+    if not isinstance(text, str):
+        raise TypeError("prefix: expected str, not %s" % type(text).__name__)
+    p = _parse_prefix(text, "prefix")
     return (p.addr, p.len)
 
 
@@ -118,6 +120,16 @@ def ip_out(addr, zero_is_none=True):
     return ipv4_format(addr)
 
 
+def _parse_prefix(text, what):
+    """vf_prefix_parse(), its error naming the argument."""
+    out = Prefix()
+    try:
+        lib.vf_prefix_parse(byref(out), text.encode("utf-8"))
+    except VfError as exc:
+        raise _naming(exc, text, what) from None
+    return out
+
+
 def _prefix_struct(value, what):
     if isinstance(value, Prefix):
         return Prefix(addr=value.addr, len=value.len)
@@ -126,12 +138,21 @@ def _prefix_struct(value, what):
     if isinstance(value, tuple) and len(value) == 2:
         return Prefix(addr=ip_in(value[0], what, False), len=value[1])
     if isinstance(value, str):
-        out = Prefix()
-        try:
-            lib.vf_prefix_parse(byref(out), value.encode("utf-8"))
-        except VfError as exc:
-            raise _naming(exc, value, what) from None
-        return out
+        # A well-formed "a.b.c.d/len" goes to the library as it is: whether
+        # host bits may be set is for the call that takes it to judge (and
+        # word), exactly as for a C caller. Anything else gets
+        # vf_prefix_parse()'s error.
+        text, slash, length = value.partition("/")
+        if slash and length.isdigit() and length == str(int(length)) \
+                and int(length) <= 32:
+            addr = ctypes.c_uint32()
+            try:
+                lib.vf_ipv4_parse(byref(addr), text.encode("utf-8"))
+            except VfError:
+                pass
+            else:
+                return Prefix(addr=addr.value, len=int(length))
+        return _parse_prefix(value, what)
     raise TypeError("%s: expected a prefix \"a.b.c.d/len\", not %s"
                     % (what, type(value).__name__))
 
