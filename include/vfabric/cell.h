@@ -23,7 +23,7 @@ typedef enum vf_verdict {
 typedef struct vf_cell_opts {
 	size_t sz; /**< sizeof(vf_cell_opts) */
 	/** Cell id, unique in the fabric; 0: the lowest free id. The default
-	 *  address plan 10.<cell>.<subnet>.<host> needs ids 1..255. */
+	 *  address plan `10.<cell>.<subnet>.<host>` needs ids 1..255. */
 	uint32_t id;
 	/** Unique name; NULL: "cell<id>". */
 	const char *name;
@@ -37,8 +37,9 @@ typedef struct vf_cell_opts {
 	/** VXLAN network identifier (1..16777215); 0: the cell id. In
 	 *  VF_WIRE_VXLAN mode it must be unique in the fabric (-EEXIST). */
 	uint32_t vni;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_cell_opts;
+/** The last field of vf_cell_opts this version knows (the size check uses it). */
 #define vf_cell_opts__last_field vni
 
 /**

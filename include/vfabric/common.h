@@ -15,11 +15,11 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
-#define VF_BEGIN_DECLS extern "C" {
-#define VF_END_DECLS }
+#define VF_BEGIN_DECLS extern "C" { /**< opens C linkage for C++ */
+#define VF_END_DECLS }              /**< closes C linkage */
 #else
-#define VF_BEGIN_DECLS
-#define VF_END_DECLS
+#define VF_BEGIN_DECLS /**< opens C linkage for C++ */
+#define VF_END_DECLS   /**< closes C linkage */
 #endif
 
 /** Marks a declaration as part of the exported ABI. */
@@ -51,7 +51,7 @@ typedef struct vf_secgroup vf_secgroup;
  * The all-zero address means "not given" in option structs.
  */
 typedef struct vf_mac {
-	uint8_t addr[6];
+	uint8_t addr[6]; /**< the six bytes, first on the wire first */
 } vf_mac;
 
 /**
@@ -62,9 +62,9 @@ typedef struct vf_mac {
  * given" in option structs.
  */
 typedef struct vf_ipv4_prefix {
-	uint32_t addr;
-	uint8_t len;
-	uint8_t reserved_[3];
+	uint32_t addr;        /**< network address, host byte order */
+	uint8_t len;          /**< prefix length, 0..32 */
+	uint8_t reserved_[3]; /**< zero */
 } vf_ipv4_prefix;
 
 /** Which way traffic flows, seen from the VM's port. */
@@ -79,9 +79,11 @@ typedef enum vf_direction {
  *  VF_NAME_MAX characters from [A-Za-z0-9._:-]. */
 #define VF_NAME_MAX 63
 
-/** Buffer sizes for the formatting helpers, terminating NUL included. */
+/** Buffer size for vf_ipv4_format(), terminating NUL included. */
 #define VF_IPV4_STRLEN 16
+/** Buffer size for vf_prefix_format(), terminating NUL included. */
 #define VF_PREFIX_STRLEN 19
+/** Buffer size for vf_mac_format(), terminating NUL included. */
 #define VF_MAC_STRLEN 18
 
 /**

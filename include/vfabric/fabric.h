@@ -52,8 +52,9 @@ typedef struct vf_fabric_opts {
 	void *log_user_data;
 	/** Highest level passed to @c log_fn (default VF_LOG_ERROR). */
 	vf_log_level log_level;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_fabric_opts;
+/** The last field of vf_fabric_opts this version knows (the size check uses it). */
 #define vf_fabric_opts__last_field log_level
 
 /**
@@ -97,7 +98,10 @@ VF_API int vf_fabric_set_host_ip(vf_fabric *fabric, uint32_t addr);
 
 /**
  * @brief Replaces the log callback and level.
+ * @param fabric the fabric
  * @param fn the callback, or NULL for silence
+ * @param user_data passed to @p fn
+ * @param level the highest level passed to @p fn
  * @return 0; -EINVAL for an unknown level
  * @since 0.1
  */
@@ -111,6 +115,7 @@ VF_API size_t vf_fabric_port_count(const vf_fabric *fabric);
 
 /**
  * @brief Iterates over the cells in creation order.
+ * @param fabric the fabric
  * @param prev NULL for the first cell, else the previous result (which must
  * not have been destroyed since)
  * @return the next cell, or NULL at the end

@@ -20,10 +20,10 @@ VF_BEGIN_DECLS
 
 /** IP protocol numbers that rules name most often; any number 1..255 is
  *  accepted, 0 matches every protocol. */
-#define VF_PROTO_ANY 0
-#define VF_PROTO_ICMP 1
-#define VF_PROTO_TCP 6
-#define VF_PROTO_UDP 17
+#define VF_PROTO_ANY 0   /**< every protocol */
+#define VF_PROTO_ICMP 1  /**< ICMP */
+#define VF_PROTO_TCP 6   /**< TCP */
+#define VF_PROTO_UDP 17  /**< UDP */
 
 /** A security-group rule. Versioned like an option struct. */
 typedef struct vf_rule {
@@ -39,8 +39,9 @@ typedef struct vf_rule {
 	 *  Must be 0 and 0 for other protocols. */
 	uint16_t port_min;
 	uint16_t port_max; /**< see @c port_min */
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_rule;
+/** The last field of vf_rule this version knows (the size check uses it). */
 #define vf_rule__last_field port_max
 
 /** How many rules a security group holds at most. */
@@ -53,8 +54,9 @@ typedef struct vf_secgroup_opts {
 	uint32_t id;
 	/** Name, unique among the cell's groups; NULL: "secgroup<id>". */
 	const char *name;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_secgroup_opts;
+/** The last field of vf_secgroup_opts this version knows (the size check uses it). */
 #define vf_secgroup_opts__last_field name
 
 /**
@@ -92,6 +94,8 @@ VF_API int vf_secgroup_del_rule(vf_secgroup *group, uint32_t rule_id);
 VF_API size_t vf_secgroup_rule_count(const vf_secgroup *group);
 /**
  * @brief Reads rule @p index (0..count-1, in the order added).
+ * @param group the security group
+ * @param index which rule
  * @param[out] out filled up to @c out->sz, which the caller sets
  * @return the rule's id; -ENOENT past the end; -EINVAL for a bad @c sz
  * @since 0.1
@@ -128,8 +132,9 @@ typedef struct vf_policy_opts {
 	/** Destination port range (TCP, UDP), inclusive; 0 and 0: any. */
 	uint16_t port_min;
 	uint16_t port_max; /**< see @c port_min */
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_policy_opts;
+/** The last field of vf_policy_opts this version knows (the size check uses it). */
 #define vf_policy_opts__last_field port_max
 
 /**
@@ -152,6 +157,7 @@ VF_API uint32_t vf_policy_id(const vf_policy *policy);
 VF_API const char *vf_policy_name(const vf_policy *policy);
 /**
  * @brief Reads the policy's match back.
+ * @param policy the policy
  * @param[out] out filled up to @c out->sz, which the caller sets; its
  * @c id and @c name are the policy's (name borrowed)
  * @return 0; -EINVAL for a bad @c sz

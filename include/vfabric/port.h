@@ -28,12 +28,13 @@ typedef struct vf_port_opts {
 	 *  subnet's DHCP range. */
 	uint32_t vip;
 	/** VMAC, unicast, unique in the cell; all zero: derived as
-	 *  02:<cell id low byte>:<VIP>. */
+	 *  `02:<cell id low byte>:<VIP>`. */
 	vf_mac vmac;
 	/** VF_PORT_F_* flags; unknown bits are refused. */
 	uint32_t flags;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_port_opts;
+/** The last field of vf_port_opts this version knows (the size check uses it). */
 #define vf_port_opts__last_field flags
 
 /** vf_port_opts.flags: create the port administratively down (default:
@@ -78,6 +79,8 @@ VF_API int vf_port_set_admin_up(vf_port *port, bool up);
 
 /**
  * @brief Limits the port's bandwidth in one direction with a token bucket.
+ * @param port the port
+ * @param dir VF_DIR_INGRESS (what the VM receives) or VF_DIR_EGRESS
  * @param rate_bps rate in bits per second; 0 removes the limit
  * @param burst_bytes bucket depth in bytes (at least 1500 when @p rate_bps
  * is not 0; 0: rate_bps / 80, 10 ms worth, at least 1500)

@@ -19,8 +19,9 @@ typedef struct vf_router_opts {
 	size_t sz; /**< sizeof(vf_router_opts) */
 	/** Name, NULL: "router". */
 	const char *name;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_router_opts;
+/** The last field of vf_router_opts this version knows (the size check uses it). */
 #define vf_router_opts__last_field name
 
 /** How many static routes a router holds at most. */
@@ -46,8 +47,10 @@ VF_API const char *vf_router_name(const vf_router *router);
 /**
  * @brief Gives the router an interface on a subnet: the router answers at
  * the subnet's gateway address with @p rvmac.
+ * @param router the router
+ * @param subnet a lan subnet of the router's cell
  * @param rvmac the interface's MAC, or NULL (or all zero) for the derived
- * one, 06:<cell id low byte>:<gateway address>, locally administered
+ * one, `06:<cell id low byte>:<gateway address>`, locally administered
  * @return 0; -EINVAL if the subnet is in another cell or is a link subnet,
  * or @p rvmac is multicast; -EEXIST if the router is already on it;
  * -EADDRINUSE if @p rvmac is a port's VMAC or another interface's RVMAC in

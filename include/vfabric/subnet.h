@@ -45,7 +45,7 @@ typedef struct vf_subnet_opts {
 	/** VF_SUBNET_LAN (default) or VF_SUBNET_LINK. */
 	vf_subnet_kind kind;
 	/** The prefix: /8 to /30 for lan, /8 to /31 for link (a /31 uses both
-	 *  addresses, RFC 3021). All zero: 10.<cell>.<subnet>.0/24, the
+	 *  addresses, RFC 3021). All zero: `10.<cell>.<subnet>.0/24`, the
 	 *  default plan (cell and subnet id 1..255). Host bits must be zero. */
 	vf_ipv4_prefix prefix;
 	/** The router's address on a lan subnet; 0: the first host address.
@@ -67,8 +67,9 @@ typedef struct vf_subnet_opts {
 	uint32_t mtu;
 	/** DHCP on or off; see vf_dhcp_mode. */
 	vf_dhcp_mode dhcp;
-	size_t : 0;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_subnet_opts;
+/** The last field of vf_subnet_opts this version knows (the size check uses it). */
 #define vf_subnet_opts__last_field dhcp
 
 /**
@@ -117,8 +118,10 @@ VF_API bool vf_subnet_dhcp_enabled(const vf_subnet *subnet);
 VF_API const char *vf_subnet_domain(const vf_subnet *subnet);
 /**
  * @brief Copies the DNS servers.
+ * @param subnet the subnet
  * @param out where to write, room for @p n addresses (may be NULL if @p n
  * is 0)
+ * @param n room in @p out
  * @return how many servers the subnet has (which may exceed @p n)
  * @since 0.1
  */

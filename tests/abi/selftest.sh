@@ -106,7 +106,7 @@ variant_removed() {
 }
 
 variant_opts_appended() {
-	perl -0pi -e 's/(\n)(\tsize_t : 0;\n\} vf_port_opts;\n#define vf_port_opts__last_field )\w+/$1\tuint32_t abi_probe_appended;\n$2abi_probe_appended/' \
+	perl -0pi -e 's/(\n)(\tsize_t : 0;[^\n]*\n\} vf_port_opts;\n(?:\/\*\*[^\n]*\*\/\n)?#define vf_port_opts__last_field )\w+/$1\tuint32_t abi_probe_appended;\n$2abi_probe_appended/' \
 		"$src/include/vfabric/port.h"
 	must_grep abi_probe_appended "$src/include/vfabric/port.h"
 }
