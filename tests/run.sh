@@ -43,7 +43,7 @@ start=$(date +%s)
 packages=(
 	build-essential g++ cmake ninja-build pkg-config
 	libuv1-dev libmsgpack-dev libsodium-dev libnl-3-dev libnl-route-3-dev
-	libcmocka-dev abigail-tools valgrind python3 python3-pytest doxygen
+	libcmocka-dev abigail-tools valgrind python3 python3-pytest python3-scapy doxygen
 )
 
 passed=0

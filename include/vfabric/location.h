@@ -40,8 +40,9 @@ typedef struct vf_location {
  * @param loc the location; its cell must exist here, its VIP must be in
  * the subnet it names, and @c host_mac must not be this host's
  * @return 0; -EINVAL (bad fields, this host's MAC, a VIP outside the
- * subnet); -ENOENT (no such cell or subnet); -EADDRINUSE (the VIP is a
- * local port's); -ENOMEM
+ * subnet, or an address no port may have); -ENOENT (no such cell or
+ * subnet); -EADDRINUSE (the VIP is a local port's); -ENOMEM; -EBUSY when
+ * called from this fabric's own output callback
  * @since 0.1
  */
 VF_API int vf_location_set(vf_fabric *fabric, const vf_location *loc);

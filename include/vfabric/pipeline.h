@@ -94,18 +94,22 @@ VF_API int vf_fabric_set_output(vf_fabric *fabric, vf_output_fn fn, void *user_d
  * @param frame the Ethernet frame (copied if it must wait; not kept)
  * @param len its length, 14 to 65535
  * @return the number of frames sent; -EINVAL for NULL arguments or a
- * length out of range; -ENOENT if @p port was removed
+ * length out of range; -ENOENT if @p port was removed; -EBUSY when called
+ * from this fabric's own output callback
  * @since 0.1
  */
 VF_API int vf_port_inject(vf_port *port, const void *frame, size_t len);
 
 /**
  * @brief Runs a frame that arrived from the physical network through the
- * pipeline (for this host's MAC, or a broadcast).
+ * pipeline. Only frames for this host's MAC are the fabric's (other hosts
+ * send even broadcasts as unicast copies); any other is dropped as
+ * VF_DROP_NOT_FOR_HOST.
  * @param fabric the fabric
  * @param frame the Ethernet frame
  * @param len its length, 14 to 65535
- * @return the number of frames sent; -EINVAL; -ENOENT
+ * @return the number of frames sent; -EINVAL; -ENOENT; -EBUSY when called
+ * from this fabric's own output callback
  * @since 0.1
  */
 VF_API int vf_fabric_inject_underlay(vf_fabric *fabric, const void *frame, size_t len);
@@ -163,7 +167,8 @@ VF_API uint64_t vf_fabric_drops(const vf_fabric *fabric, vf_drop_reason reason);
  * @param len its length
  * @param[out] out the text, NUL-terminated; free it with vf_free()
  * @return the verdict: VF_DROP_NONE (0) if the frame would be sent or
- * answered, else the vf_drop_reason; -EINVAL; -ENOENT; -ENOMEM
+ * answered, else the vf_drop_reason; -EINVAL; -ENOENT; -ENOMEM; -EBUSY
+ * when called from this fabric's own output callback
  * @since 0.1
  */
 VF_API int vf_trace(vf_fabric *fabric, vf_port *port, const void *frame, size_t len,

@@ -8,7 +8,9 @@
  * - Between cells it is denied unless the destination cell's inter-cell
  *   verdict is allow, or one of its policies (vf_policy) admits it.
  * - A port with security groups (vf_secgroup) accepts and sends only what
- *   one of their rules allows; connection tracking lets replies through.
+ *   one of their rules allows (pings to the router included); connection
+ *   tracking lets replies through. ARP and DHCP, which the host answers
+ *   itself, are always answered.
  * @{
  */
 #ifndef VFABRIC_POLICY_H

@@ -7,7 +7,8 @@
  * symbols alone, versioned (VFABRIC_0.1, ...), under SONAME libvfabric.so.0.
  *
  * Object model: a fabric holds cells; a cell holds subnets, at most one
- * router, security groups and policies; a subnet holds ports.
+ * router, security groups and policies; a subnet holds ports. Frames go
+ * through the pipeline (pipeline.h), which reads locations (location.h).
  *
  * Conventions: every fallible call returns 0 (or a count) or -errno
  * (error.h); option structs start with their size (VF_OPTS in common.h); a
@@ -26,6 +27,8 @@
 #include <vfabric/router.h>
 #include <vfabric/port.h>
 #include <vfabric/policy.h>
+#include <vfabric/location.h>
+#include <vfabric/pipeline.h>
 
 VF_BEGIN_DECLS
 

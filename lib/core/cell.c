@@ -180,6 +180,8 @@ int vf_cell_set_intra_cell(vf_cell *c, vf_verdict v)
 	    (err = check_verdict(c->fabric, v, "intra-cell")) < 0)
 		return err;
 	c->intra_cell = v;
+	vf__pipe_rules_changed(c->fabric, NULL);
+	vf__touch(&c->obj);
 	return 0;
 }
 
@@ -191,6 +193,8 @@ int vf_cell_set_inter_cell(vf_cell *c, vf_verdict v)
 	    (err = check_verdict(c->fabric, v, "inter-cell")) < 0)
 		return err;
 	c->inter_cell = v;
+	vf__pipe_rules_changed(c->fabric, NULL);
+	vf__touch(&c->obj);
 	return 0;
 }
 

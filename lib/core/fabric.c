@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "pipeline/location.h"
 
 static int check_host_mac(const vf_mac *mac)
 {
@@ -78,6 +79,10 @@ int vf_fabric_create(vf_fabric **out, const vf_fabric_opts *user_opts)
 	f->log_user_data = o.log_user_data;
 	f->log_level = o.log_level;
 	vf__reg_init(&f->cells, true);
+	if (vf__locs_create(&f->locs) < 0) {
+		free(f);
+		return vf__fail(NULL, -ENOMEM, "no memory for a fabric");
+	}
 	vf_info(f, "fabric created on host '%s' (%s mode)", f->host_name,
 		f->wire_mode == VF_WIRE_REWRITE ? "rewrite" : "vxlan");
 	*out = f;
@@ -130,6 +135,7 @@ int vf_fabric_set_host_mac(vf_fabric *f, const vf_mac *mac)
 	if ((err = check_host_mac(mac)) < 0)
 		return err;
 	f->host_mac = *mac;
+	vf__touch(&f->obj);
 	return 0;
 }
 
@@ -141,6 +147,7 @@ int vf_fabric_set_host_ip(vf_fabric *f, uint32_t addr)
 	    (err = check_host_ip(addr)) < 0)
 		return err;
 	f->host_ip = addr;
+	vf__touch(&f->obj);
 	return 0;
 }
 

@@ -51,6 +51,10 @@ void vf__log(const vf_fabric *fabric, vf_log_level level, const char *fmt, ...)
  * a zeroed struct of this library's version. */
 int vf__opts_load(void *dst, size_t dst_sz, size_t known, const void *src,
 		  const char *type);
+/* Copies this library's versioned struct @src (src_sz bytes) into the
+ * caller's @out, up to the size the caller set in out->sz; zeroes what the
+ * caller has beyond. */
+int vf__copy_out(void *out, const void *src, size_t src_sz, const char *type);
 #define VF__OPTS_LOAD(dst, src, T) \
 	vf__opts_load(dst, sizeof(T), vf__offsetofend(T, T##__last_field), src, #T)
 
@@ -144,6 +148,46 @@ void vf__reg_remove(struct vf__registry *reg, struct vf__entry *e);
 int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entry *e,
 		   const char *name, const char *what, const struct vf__obj *scope);
 
+/* ---- pipeline run-time state (lib/pipeline) ---- */
+
+#define VF__DROP_COUNT (VF_DROP_NO_OUTPUT + 1)
+
+/* A token bucket: @tokens in byte-nanoseconds (bytes x 1e9), refilled at
+ * @rate_Bps bytes per second up to @burst bytes. */
+struct vf__bucket {
+	uint64_t rate_Bps;
+	uint64_t cap;
+	uint64_t tokens;
+	uint64_t last_ns;
+};
+
+/* What the pipeline counts and meters per port; lives as long as the
+ * port, across table compiles. */
+struct vf__port_rt {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, drops;
+	uint64_t drop[VF__DROP_COUNT];
+	struct vf__bucket bucket[2]; /* [vf_direction] */
+};
+
+struct vf__tables;
+struct vf__tport;
+struct vf__ct;
+struct vf__locs;
+
+/* The model changed in a way traffic sees: the pipeline recompiles its
+ * tables before the next frame. */
+void vf__touch(const struct vf__obj *obj);
+/* Monotonic nanoseconds (a test may pin the clock, see tests/unit). */
+uint64_t vf__now_ns(const vf_fabric *f);
+/* Frees the fabric's pipeline state (tables, conntrack, locations). */
+void vf__pipe_free(vf_fabric *f);
+/* Forgets the connections tracked for @p's security groups (or, NULL, all
+ * inter-cell admissions): a rule change judges every flow again. */
+void vf__pipe_rules_changed(const vf_fabric *f, const vf_port *p);
+/* Sets a port's token bucket (pipeline/qos.c). */
+void vf__bucket_set(struct vf__bucket *b, uint64_t rate_bps, uint32_t burst_bytes,
+		    uint64_t now_ns);
+
 struct vf_fabric {
 	struct vf__obj obj;
 	char host_name[VF_NAME_MAX + 1];
@@ -156,6 +200,20 @@ struct vf_fabric {
 	struct vf__registry cells;
 	struct vf__hmap port_by_name;
 	size_t nports;
+
+	/* pipeline */
+	uint64_t gen;		   /* bumped by vf__touch() */
+	struct vf__tables *tables; /* compiled for gen tables->gen, or NULL */
+	vf_output_fn out_fn;
+	void *out_user_data;
+	uint64_t drop[VF__DROP_COUNT];
+	struct vf__ct *ct;
+	struct vf__locs *locs;
+	uint8_t *work;	  /* the frame being processed, and room for a reply */
+	bool in_pipeline; /* refuses re-entry from the output callback */
+	uint32_t frames_since_sweep;
+	uint32_t next_serial;
+	uint64_t test_now_ns; /* non-zero: the clock, for tests */
 };
 
 struct vf_cell {
@@ -223,6 +281,11 @@ struct vf_port {
 	} qos[2];
 	vf_secgroup *secgroups[VF_PORT_SECGROUPS_MAX];
 	size_t nsecgroups;
+	uint32_t serial; /* unique in the fabric, never 0: its conntrack zone */
+	/* its entry in the fabric's tables, valid while tables->gen == tgen */
+	const struct vf__tport *tport;
+	uint64_t tgen;
+	struct vf__port_rt rt;
 };
 
 struct vf__rule {
@@ -260,6 +323,10 @@ void vf__subnet_free(vf_subnet *subnet);
 void vf__router_free(vf_router *router);
 void vf__secgroup_free(vf_secgroup *group);
 
+/* Whether a VM may have @vip in @s: inside the prefix, not its network,
+ * broadcast (except on a /31 link) or gateway address, no local port's.
+ * 0, -EINVAL or -EADDRINUSE, with a message. */
+int vf__vip_check(const vf_subnet *s, uint32_t vip);
 /* Port helpers for the subnet and router code. */
 vf_port *vf__cell_port_by_vmac(const vf_cell *cell, const vf_mac *mac);
 /* The subnet of @cell whose router interface has @mac, or NULL. */

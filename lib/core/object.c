@@ -12,6 +12,14 @@ static const char *const type_names[] = {
 	[VF__POLICY] = "policy",
 };
 
+void vf__touch(const struct vf__obj *obj)
+{
+	while (obj && obj->parent)
+		obj = obj->parent;
+	if (obj && obj->type == VF__FABRIC)
+		((vf_fabric *)obj)->gen++;
+}
+
 void vf__obj_init(struct vf__obj *obj, enum vf__type type, struct vf__obj *parent)
 {
 	obj->refs = 1;
@@ -21,6 +29,7 @@ void vf__obj_init(struct vf__obj *obj, enum vf__type type, struct vf__obj *paren
 	obj->user_data = NULL;
 	if (parent)
 		parent->refs++;
+	vf__touch(parent);
 }
 
 void vf__obj_unref(struct vf__obj *obj)
@@ -51,6 +60,7 @@ static void obj_remove(struct vf__obj *obj)
 
 		while ((e = vf__reg_next(&f->cells, NULL)))
 			vf__cell_remove(vf__container_of(e, vf_cell, entry));
+		vf__pipe_free(f);
 		obj->removed = true;
 		break;
 	}
@@ -67,8 +77,10 @@ void vf__obj_destroy(struct vf__obj *obj)
 {
 	if (!obj)
 		return;
-	if (!obj->removed)
+	if (!obj->removed) {
+		vf__touch(obj);
 		obj_remove(obj);
+	}
 	vf__obj_unref(obj);
 }
 

@@ -26,6 +26,18 @@ int vf__match_check(const vf_fabric *f, uint8_t protocol, uint16_t port_min,
 
 /* ---- security groups ---- */
 
+/* The group's rules changed: its ports' connections are judged again. */
+static void group_changed(vf_secgroup *g)
+{
+	vf_cell *c = g->cell;
+
+	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s; s = vf_cell_next_subnet(c, s))
+		for (vf_port *p = vf_subnet_next_port(s, NULL); p; p = vf_subnet_next_port(s, p))
+			for (size_t i = 0; i < p->nsecgroups; i++)
+				if (p->secgroups[i] == g)
+					vf__pipe_rules_changed(c->fabric, p);
+}
+
 int vf_secgroup_create(vf_secgroup **out, vf_cell *c, const vf_secgroup_opts *user_opts)
 {
 	vf_secgroup_opts o;
@@ -62,6 +74,7 @@ void vf__secgroup_remove(vf_secgroup *g)
 {
 	vf_cell *c = g->cell;
 
+	group_changed(g);
 	for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
 	     s = vf_cell_next_subnet(c, s))
 		for (vf_port *p = vf_subnet_next_port(s, NULL); p;
@@ -143,6 +156,8 @@ int vf_secgroup_add_rule(vf_secgroup *g, const vf_rule *user_rule)
 				g->entry.name);
 	g->rules[g->nrules].id = g->next_rule_id++;
 	g->rules[g->nrules].rule = r;
+	group_changed(g);
+	vf__touch(&g->obj);
 	return (int)g->rules[g->nrules++].id;
 }
 
@@ -158,6 +173,8 @@ int vf_secgroup_del_rule(vf_secgroup *g, uint32_t id)
 		memmove(&g->rules[i], &g->rules[i + 1],
 			(g->nrules - i - 1) * sizeof(*g->rules));
 		g->nrules--;
+		group_changed(g);
+		vf__touch(&g->obj);
 		return 0;
 	}
 	return vf__fail(g->cell->fabric, -ENOENT, "security group '%s' has no rule %u",
@@ -167,22 +184,6 @@ int vf_secgroup_del_rule(vf_secgroup *g, uint32_t id)
 size_t vf_secgroup_rule_count(const vf_secgroup *g)
 {
 	return g ? g->nrules : 0;
-}
-
-/* Copies @src into the caller's versioned struct @out, up to its size. */
-static int copy_out(void *out, const void *src, size_t src_sz, const char *type)
-{
-	size_t sz;
-
-	memcpy(&sz, out, sizeof(sz));
-	if (sz < sizeof(size_t))
-		return vf__fail(NULL, -EINVAL, "%s: sz %zu is smaller than its own field",
-				type, sz);
-	memcpy((char *)out + sizeof(size_t), (const char *)src + sizeof(size_t),
-	       (sz < src_sz ? sz : src_sz) - sizeof(size_t));
-	if (sz > src_sz)
-		memset((char *)out + src_sz, 0, sz - src_sz);
-	return 0;
 }
 
 int vf_secgroup_rule(const vf_secgroup *g, size_t index, vf_rule *out)
@@ -196,7 +197,7 @@ int vf_secgroup_rule(const vf_secgroup *g, size_t index, vf_rule *out)
 				"security group '%s' has no rule at %zu (it has "
 				"%zu)",
 				g->entry.name, index, g->nrules);
-	if ((err = copy_out(out, &g->rules[index].rule, sizeof(vf_rule), "vf_rule")) < 0)
+	if ((err = vf__copy_out(out, &g->rules[index].rule, sizeof(vf_rule), "vf_rule")) < 0)
 		return err;
 	return (int)g->rules[index].id;
 }
@@ -248,6 +249,7 @@ int vf_policy_create(vf_policy **out, vf_cell *c, const vf_policy_opts *user_opt
 	memset(pol->match.src.reserved_, 0, sizeof(pol->match.src.reserved_));
 	memset(pol->match.dst.reserved_, 0, sizeof(pol->match.dst.reserved_));
 	vf__reg_insert(&c->policies, &pol->entry);
+	vf__pipe_rules_changed(c->fabric, NULL);
 	*out = pol;
 	return 0;
 }
@@ -260,6 +262,7 @@ void vf_policy_destroy(vf_policy *pol)
 void vf__policy_remove(vf_policy *pol)
 {
 	vf__reg_remove(&pol->cell->policies, &pol->entry);
+	vf__pipe_rules_changed(pol->cell->fabric, NULL);
 	pol->obj.removed = true;
 }
 
@@ -288,7 +291,7 @@ int vf_policy_get(const vf_policy *pol, vf_policy_opts *out)
 	o = pol->match;
 	o.id = pol->entry.id;
 	o.name = pol->entry.name;
-	if ((err = copy_out(out, &o, sizeof(o), "vf_policy_opts")) < 0)
+	if ((err = vf__copy_out(out, &o, sizeof(o), "vf_policy_opts")) < 0)
 		return err;
 	return 0;
 }

@@ -18,7 +18,7 @@ static uint32_t alloc_vip(vf_subnet *s)
 	return 0;
 }
 
-static int check_vip(const vf_subnet *s, uint32_t vip)
+int vf__vip_check(const vf_subnet *s, uint32_t vip)
 {
 	const vf_fabric *f = s->cell->fabric;
 	bool p31 = s->kind == VF_SUBNET_LINK && s->prefix.len == 31;
@@ -103,7 +103,7 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	}
 	if (vf__mac_is_zero(&o.vmac))
 		o.vmac = vf__mac_derive(0x02, c->entry.id, o.vip);
-	if ((err = check_vip(s, o.vip)) < 0 || (err = check_vmac(c, &o.vmac)) < 0)
+	if ((err = vf__vip_check(s, o.vip)) < 0 || (err = check_vmac(c, &o.vmac)) < 0)
 		return err;
 
 	if (!(p = calloc(1, sizeof(*p))))
@@ -122,6 +122,9 @@ int vf_port_create(vf_port **out, vf_subnet *s, const vf_port_opts *user_opts)
 	p->vip = o.vip;
 	p->vmac = o.vmac;
 	p->admin_up = !(o.flags & VF_PORT_F_ADMIN_DOWN);
+	if (!++f->next_serial) /* 0 is the inter-cell zone */
+		f->next_serial = 1;
+	p->serial = f->next_serial;
 	vf__reg_insert(&s->ports, &p->entry);
 	vf__hmap_put(&f->port_by_name, vf__hash_str(p->entry.name), p);
 	vf__hmap_put(&c->port_by_vip, vf__hash_u64(p->vip), p);
@@ -212,6 +215,7 @@ int vf_port_set_admin_up(vf_port *p, bool up)
 	if ((err = vf__obj_check(p ? &p->obj : NULL, "vf_port_set_admin_up")) < 0)
 		return err;
 	p->admin_up = up;
+	vf__touch(&p->obj);
 	return 0;
 }
 
@@ -245,6 +249,8 @@ int vf_port_set_qos(vf_port *p, vf_direction dir, uint64_t rate_bps, uint32_t bu
 	}
 	p->qos[dir].rate_bps = rate_bps;
 	p->qos[dir].burst_bytes = burst;
+	vf__bucket_set(&p->rt.bucket[dir], rate_bps, burst, vf__now_ns(p->subnet->cell->fabric));
+	vf__touch(&p->obj);
 	return 0;
 }
 
@@ -292,6 +298,8 @@ int vf_port_add_secgroup(vf_port *p, vf_secgroup *g)
 				"port '%s' has %d security groups, the most it may",
 				p->entry.name, VF_PORT_SECGROUPS_MAX);
 	p->secgroups[p->nsecgroups++] = g;
+	vf__pipe_rules_changed(f, p);
+	vf__touch(&p->obj);
 	return 0;
 }
 
@@ -317,6 +325,8 @@ int vf_port_del_secgroup(vf_port *p, vf_secgroup *g)
 				"port '%s' does not have security group '%s'",
 				p->entry.name, g ? g->entry.name : "(null)");
 	vf__port_drop_secgroup(p, g);
+	vf__pipe_rules_changed(p->subnet->cell->fabric, p);
+	vf__touch(&p->obj);
 	return 0;
 }
 

@@ -110,6 +110,7 @@ int vf_router_attach(vf_router *r, vf_subnet *s, const vf_mac *rvmac)
 	r->nifaces++;
 	vf_info(f, "router '%s' attached to subnet '%s' with RVMAC %s", r->name,
 		s->entry.name, vf__mac_str(m, &mac));
+	vf__touch(&r->obj);
 	return 0;
 }
 
@@ -127,6 +128,7 @@ int vf_router_detach(vf_router *r, vf_subnet *s)
 	s->router = NULL;
 	memset(&s->rvmac, 0, sizeof(s->rvmac));
 	r->nifaces--;
+	vf__touch(&r->obj);
 	return 0;
 }
 
@@ -223,6 +225,7 @@ int vf_router_add_route(vf_router *r, const vf_ipv4_prefix *dest, uint32_t next_
 	memset(routes[i].dest.reserved_, 0, sizeof(routes[i].dest.reserved_));
 	routes[i].next_hop = next_hop;
 	r->nroutes++;
+	vf__touch(&r->obj);
 	return 0;
 }
 
@@ -245,6 +248,7 @@ int vf_router_del_route(vf_router *r, const vf_ipv4_prefix *dest)
 	memmove(&r->routes[i], &r->routes[i + 1],
 		(r->nroutes - i - 1) * sizeof(*r->routes));
 	r->nroutes--;
+	vf__touch(&r->obj);
 	return 0;
 }
 

@@ -368,6 +368,7 @@ int vf_subnet_set_dhcp_range(vf_subnet *s, uint32_t start, uint32_t end)
 	s->dhcp_start = start;
 	s->dhcp_end = end;
 	s->vip_hint = start;
+	vf__touch(&s->obj);
 	return 0;
 }
 
@@ -379,6 +380,7 @@ int vf_subnet_set_lease_time(vf_subnet *s, uint32_t secs)
 	    (err = check_lease(s->cell->fabric, secs)) < 0)
 		return err;
 	s->lease_time = secs;
+	vf__touch(&s->obj);
 	return 0;
 }
 
@@ -390,6 +392,7 @@ int vf_subnet_set_mtu(vf_subnet *s, uint32_t mtu)
 	    (err = check_mtu(s->cell->fabric, mtu)) < 0)
 		return err;
 	s->mtu = mtu;
+	vf__touch(&s->obj);
 	return 0;
 }
 
@@ -401,6 +404,7 @@ int vf_subnet_set_dhcp(vf_subnet *s, vf_dhcp_mode mode)
 	    (err = check_dhcp_mode(s->cell->fabric, mode)) < 0)
 		return err;
 	s->dhcp = mode;
+	vf__touch(&s->obj);
 	return 0;
 }
 
@@ -416,6 +420,7 @@ int vf_subnet_set_domain(vf_subnet *s, const char *domain)
 		return vf__fail(s->cell->fabric, -ENOMEM, "no memory for the domain");
 	free(s->domain);
 	s->domain = copy;
+	vf__touch(&s->obj);
 	return 0;
 }
 
@@ -432,6 +437,7 @@ int vf_subnet_set_dns(vf_subnet *s, const uint32_t *dns, size_t n)
 	memset(s->dns, 0, sizeof(s->dns));
 	if (n)
 		memcpy(s->dns, dns, n * sizeof(*dns));
+	vf__touch(&s->obj);
 	return 0;
 }
 

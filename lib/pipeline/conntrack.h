@@ -48,5 +48,7 @@ int vf__ct_commit(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
 size_t vf__ct_expire(struct vf__ct *ct, uint64_t now_ns, size_t budget);
 /* Forgets every entry of @zone (a cell removed, a rule set changed). */
 void vf__ct_flush_zone(struct vf__ct *ct, uint32_t zone);
+/* Forgets every entry whose zone & @mask is @value. */
+void vf__ct_flush_zones(struct vf__ct *ct, uint32_t mask, uint32_t value);
 
 #endif

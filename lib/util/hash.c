@@ -117,6 +117,13 @@ void *vf__hmap_get(const struct vf__hmap *m, uint64_t hash, vf__hmap_eq_fn eq,
 	return s ? s->val : NULL;
 }
 
+void *vf__hmap_slot(const struct vf__hmap *m, size_t i)
+{
+	void *v = i < m->cap ? m->slots[i].val : NULL;
+
+	return v == TOMB ? NULL : v;
+}
+
 bool vf__hmap_del(struct vf__hmap *m, uint64_t hash, const void *val)
 {
 	struct vf__hslot *s = find(m, hash, NULL, NULL, val);

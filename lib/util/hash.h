@@ -33,6 +33,9 @@ int vf__hmap_reserve(struct vf__hmap *m, size_t extra);
 void vf__hmap_put(struct vf__hmap *m, uint64_t hash, void *val);
 void *vf__hmap_get(const struct vf__hmap *m, uint64_t hash, vf__hmap_eq_fn eq,
 		   const void *key);
+/* The value in slot @i (0..cap-1), or NULL for an empty or deleted slot:
+ * for iterating over every value. */
+void *vf__hmap_slot(const struct vf__hmap *m, size_t i);
 /* Removes exactly @val (stored under @hash); false if absent. */
 bool vf__hmap_del(struct vf__hmap *m, uint64_t hash, const void *val);
 

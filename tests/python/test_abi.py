@@ -24,6 +24,7 @@ ENUMS = {
     vfabric.Direction: "VF_DIR_",
     vfabric.LogLevel: "VF_LOG_",
     vfabric.Protocol: "VF_PROTO_",
+    vfabric.DropReason: "VF_DROP_",
 }
 
 # Python constant -> C macro.
@@ -97,6 +98,7 @@ def _c_enumerators(header, typename):
     ("subnet.h", "vf_dhcp_mode", vfabric.DhcpMode),
     ("common.h", "vf_direction", vfabric.Direction),
     ("log.h", "vf_log_level", vfabric.LogLevel),
+    ("pipeline.h", "vf_drop_reason", vfabric.DropReason),
 ])
 def test_every_c_enumerator_is_mirrored(header, typename, enum):
     names = {ENUMS[enum] + m.name for m in enum}
@@ -134,6 +136,17 @@ def test_struct_layout_matches_c(cfacts, cname):
         key = "%s.%s" % (cname, f)
         assert getattr(struct, f).offset == int(cfacts["offsetof:" + key]), key
         assert getattr(struct, f).size == int(cfacts["fieldsize:" + key]), key
+
+
+def test_drop_reason_names():
+    """Every reason has the library's name of its own: the member's name
+    spelt with '-' ("spoof-ip"), which reason arguments accept too."""
+    for member in vfabric.DropReason:
+        name = vfabric.drop_reason_name(member)
+        assert name == member.name.lower().replace("_", "-"), member
+        assert vfabric.drop_reason_name(name) == name
+    assert vfabric.drop_reason_name(len(vfabric.DropReason)) == "unknown"
+    assert vfabric.drop_reason_name(-1) == "unknown"
 
 
 def test_opts_structs_start_with_sz():

@@ -157,7 +157,10 @@ def _c_type(text):
         "uint64_t": _lib.c_uint64, "bool": _lib.c_bool,
         "char *": _lib.c_char_p, "void *": _lib.c_void_p,
         "vf_mac": _lib.Mac, "vf_ipv4_prefix": _lib.Prefix,
-        "vf_log_fn": _lib.LOG_FN,
+        "vf_log_fn": _lib.LOG_FN, "vf_output_fn": _lib.OUTPUT_FN,
+        # an out-parameter string the caller frees (vf_trace): a c_void_p,
+        # because a c_char_p result is copied and its pointer lost
+        "char * *": _lib.POINTER(_lib.c_void_p),
     }
     if text in simple:
         return simple[text]
@@ -171,11 +174,12 @@ def _c_type(text):
         return _lib.POINTER(t) if stars.strip() == "*" else t
     if text.endswith(" *"):
         inner = text[:-2]
-        if inner.endswith("_opts") or inner == "vf_rule":
+        if inner in _lib.STRUCTS:
             return _lib.POINTER(_lib.STRUCTS[inner])
         return _lib.POINTER(_c_type(inner))
     if text in ("vf_wire_mode", "vf_verdict", "vf_subnet_kind",
-                "vf_dhcp_mode", "vf_direction", "vf_log_level"):
+                "vf_dhcp_mode", "vf_direction", "vf_log_level",
+                "vf_drop_reason"):
         return _lib.c_enum
     raise AssertionError("unmapped C type %r" % text)
 

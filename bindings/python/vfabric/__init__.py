@@ -22,6 +22,14 @@ is the C error code and whose message names the offending value.
         net = cell.create_subnet()                 # 10.1.1.0/24
         port = net.create_port("vm1-eth0")         # 10.1.1.2
         print(port.vip, port.vmac)
+
+Frames move through the pipeline in process: ``fab.set_output(fn)`` gets
+every frame the pipeline sends (``fn(port_or_None, frame_bytes)``, None
+meaning the underlay), ``port.inject(frame)`` runs what a VM sent and
+``fab.inject_underlay(frame)`` what came from another host; drops are
+counted by DropReason (``port.drops(r)``, ``fab.drops(r)``), and
+``fab.trace(frame, port)`` tells the pipeline's decisions without
+side effects. Locations of VMs on other hosts: ``fab.set_location()``.
 """
 
 from ._lib import FEATURES, library_path, version_info
@@ -33,9 +41,11 @@ from .cell import Cell
 from .enums import (NAME_MAX, PORT_F_ADMIN_DOWN, PORT_SECGROUPS_MAX,
                     ROUTER_ROUTES_MAX,
                     SECGROUP_RULES_MAX, SUBNET_DNS_MAX, DhcpMode, Direction,
-                    LogLevel, Protocol, SubnetKind, Verdict, WireMode)
+                    DropReason, LogLevel, Protocol, SubnetKind, Verdict,
+                    WireMode)
 from .errors import VfError
 from .fabric import Fabric
+from .pipeline import Location, PortStats, drop_reason_name
 from .policy import Policy, Rule, SecGroup
 from .port import Port
 from .router import Route, Router
@@ -58,9 +68,10 @@ def strerror(err):
 
 __all__ = [
     "Fabric", "Cell", "Subnet", "Router", "Port", "SecGroup", "Policy",
-    "Rule", "Route", "VfError",
+    "Rule", "Route", "VfError", "PortStats", "Location",
     "WireMode", "Verdict", "SubnetKind", "DhcpMode", "Direction", "LogLevel",
-    "Protocol", "NAME_MAX", "SUBNET_DNS_MAX", "ROUTER_ROUTES_MAX",
+    "Protocol", "DropReason", "drop_reason_name", "NAME_MAX",
+    "SUBNET_DNS_MAX", "ROUTER_ROUTES_MAX",
     "PORT_SECGROUPS_MAX", "SECGROUP_RULES_MAX", "PORT_F_ADMIN_DOWN",
     "ipv4_parse", "ipv4_format", "prefix_parse", "prefix_format",
     "mac_parse", "mac_format",

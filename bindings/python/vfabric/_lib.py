@@ -178,6 +178,34 @@ class PolicyOpts(Structure):
                 ("port_max", c_uint16)]
 
 
+class PortStats(Structure):
+    """vf_port_stats (versioned like an option struct; read back)."""
+    _fields_ = [("sz", c_size_t),
+                ("rx_packets", c_uint64),
+                ("rx_bytes", c_uint64),
+                ("tx_packets", c_uint64),
+                ("tx_bytes", c_uint64),
+                ("drops", c_uint64)]
+
+
+class Location(Structure):
+    """vf_location (versioned like an option struct)."""
+    _fields_ = [("sz", c_size_t),
+                ("cell_id", c_uint32),
+                ("vip", c_uint32),
+                ("vmac", Mac),
+                ("subnet_id", c_uint32),
+                ("host_mac", Mac),
+                ("host_ip", c_uint32),
+                ("version", c_uint64)]
+
+
+#: void (*vf_output_fn)(void *user_data, vf_port *port,
+#:                      const uint8_t *frame, size_t len)
+#: (the frame arrives as an address: ctypes.string_at copies it).
+OUTPUT_FN = CFUNCTYPE(None, c_void_p, PortP, c_void_p, c_size_t)
+
+
 #: C type name -> ctypes mirror (the layout test walks this).
 STRUCTS = {
     "vf_mac": Mac,
@@ -190,6 +218,8 @@ STRUCTS = {
     "vf_rule": Rule,
     "vf_secgroup_opts": SecGroupOpts,
     "vf_policy_opts": PolicyOpts,
+    "vf_port_stats": PortStats,
+    "vf_location": Location,
 }
 
 
@@ -384,6 +414,24 @@ FUNCTIONS = [
     ("vf_secgroup_user_data", [SecGroupP], c_void_p, None),
     ("vf_policy_set_user_data", [PolicyP, c_void_p], None, None),
     ("vf_policy_user_data", [PolicyP], c_void_p, None),
+    # location.h
+    ("vf_location_set", [FabricP, POINTER(Location)], _I, _C),
+    ("vf_location_del", [FabricP, u32, u32], _I, _C),
+    ("vf_location_get", [FabricP, u32, u32, POINTER(Location)], _I, _C),
+    ("vf_location_count", [FabricP], size, None),
+    # pipeline.h. Frames go in as c_void_p (bytes pass as their buffer);
+    # vf_trace's text comes back as a c_void_p so that it can be freed
+    # with vf_free() after ctypes.string_at() has copied it.
+    ("vf_drop_reason_name", [c_enum], c_char_p, None),
+    ("vf_fabric_set_output", [FabricP, OUTPUT_FN, c_void_p], _I, _C),
+    ("vf_port_inject", [PortP, c_void_p, size], _I, _C),
+    ("vf_fabric_inject_underlay", [FabricP, c_void_p, size], _I, _C),
+    ("vf_port_stats_get", [PortP, POINTER(PortStats)], _I, _C),
+    ("vf_port_drops", [PortP, c_enum], c_uint64, None),
+    ("vf_fabric_drops", [FabricP, c_enum], c_uint64, None),
+    ("vf_trace", [FabricP, PortP, c_void_p, size, POINTER(c_void_p)],
+     _I, _C),
+    ("vf_free", [c_void_p], None, None),
 ]
 
 #: Functions newer than REQUIRED_MINOR, name -> the minor that added them.

@@ -1,5 +1,5 @@
 """What every vfabric object shares: handle ownership, the parent/children
-tree, the per-fabric registry and the re-raising of log-callback errors.
+tree, the per-fabric registry and the re-raising of callback errors.
 
 Ownership rules (see fabric.h's "Lifetime" paragraph for the C side):
 
@@ -15,37 +15,75 @@ Ownership rules (see fabric.h's "Lifetime" paragraph for the C side):
 - Look-ups and iteration return the Python object that created the handle,
   found in the fabric's registry (handle address -> object); the binding
   never makes a second owner of a handle.
+
+Callbacks (the log and the output callables): C calls them synchronously,
+inside a binding call on their fabric. An exception cannot cross C, so
+:func:`trampoline` stores the first one on the fabric and :func:`_guard`
+re-raises it when the outermost binding call on that fabric returns. A
+callback may read its own fabric's objects (property getters: ``port.name``,
+``port.stats``) but must not call their methods or setters, which could
+change the model under the call that runs the callback (RuntimeError);
+other fabrics are fine.
 """
 
 import errno
 import functools
 import inspect
+import weakref
 
 from ._lib import address
 from .errors import VfError
 
 
 def _attach(exc, pending):
-    """Attaches a log-callback exception to an exception in flight."""
+    """Attaches a callback's exception to an exception in flight."""
     if exc is pending:
         return
     if exc.__context__ is None:
         exc.__context__ = pending
     if hasattr(exc, "add_note"):
-        exc.add_note("while the fabric's log callback raised %r" % (pending,))
+        exc.add_note("while a callback of the fabric raised %r" % (pending,))
 
 
-def _guard(fn):
+def trampoline(fabric, body):
+    """The Python side of a C callback of ``fabric``: a function that calls
+    ``body(fab, *c_args)`` with the fabric marked as inside a callback, and
+    stores an exception ``body`` raises on the fabric (the first one
+    wins) for :func:`_guard` to re-raise. Wrap the result in the
+    callback's CFUNCTYPE and keep that on the fabric. The fabric is held
+    weakly (``fab`` is None once it is gone), so that the callback kept on
+    it makes no reference cycle."""
+    ref = weakref.ref(fabric)
+
+    def call(*args):
+        fab = ref()
+        if fab is not None:
+            fab._in_callback += 1
+        try:
+            body(fab, *args)
+        except BaseException as exc:  # re-raised after the binding call
+            if fab is not None and fab._pending is None:
+                fab._pending = exc
+        finally:
+            if fab is not None:
+                fab._in_callback -= 1
+    return call
+
+
+def _guard(fn, read=False):
     """Wraps a public method: once the outermost binding call on a fabric
-    returns, an exception that fabric's log callback raised during it is
-    re-raised (the call's own work is complete by then, so no object is
-    half-registered)."""
+    returns, an exception one of that fabric's callbacks raised during it
+    is re-raised (the call's own work is complete by then, so no object is
+    half-registered). Inside a callback of the fabric only ``read``
+    functions (property getters) may run."""
     @functools.wraps(fn)
     def call(self, *args, **kwargs):
         fab = self._fabric
-        if fab._in_log:
-            raise RuntimeError("vfabric: the log callback must not call "
-                               "back into the fabric (%s)" % fn.__qualname__)
+        if fab._in_callback and not read:
+            raise RuntimeError("vfabric: the fabric's callbacks (log, "
+                               "output) must not call back into the fabric "
+                               "(%s); they may only read properties"
+                               % fn.__qualname__)
         fab._depth += 1
         try:
             result = fn(self, *args, **kwargs)
@@ -69,7 +107,7 @@ def _guard_class(cls):
             continue
         if isinstance(value, property):
             setattr(cls, name, property(
-                _guard(value.fget) if value.fget else None,
+                _guard(value.fget, read=True) if value.fget else None,
                 _guard(value.fset) if value.fset else None,
                 None, value.__doc__))
         elif inspect.isfunction(value):

@@ -11,7 +11,7 @@ import enum
 from .errors import VfError
 
 __all__ = ["WireMode", "Verdict", "SubnetKind", "DhcpMode", "Direction",
-           "LogLevel", "Protocol", "NAME_MAX", "SUBNET_DNS_MAX",
+           "LogLevel", "Protocol", "DropReason", "NAME_MAX", "SUBNET_DNS_MAX",
            "ROUTER_ROUTES_MAX", "PORT_SECGROUPS_MAX", "SECGROUP_RULES_MAX",
            "PORT_F_ADMIN_DOWN"]
 
@@ -65,6 +65,41 @@ class Protocol(enum.IntEnum):
     UDP = 17
 
 
+class DropReason(enum.IntEnum):
+    """vf_drop_reason: why the pipeline dropped a frame (pipeline.h).
+
+    ``NONE`` is not a drop: it is the verdict of a frame that was sent,
+    answered or absorbed. :func:`vfabric.drop_reason_name` gives the
+    library's stable names ("spoof-ip"); those names are accepted wherever
+    a reason is asked for, as are the member names ("SPOOF_IP")."""
+    NONE = 0
+    MALFORMED = 1
+    UNSUPPORTED = 2
+    PORT_DOWN = 3
+    SPOOF_MAC = 4
+    SPOOF_IP = 5
+    DHCP_SERVER = 6
+    ROUTER_ADVERT = 7
+    ARP_INVALID = 8
+    ARP_PENDING_FULL = 9
+    DHCP_INVALID = 10
+    TTL_EXCEEDED = 11
+    NO_ROUTE = 12
+    INTRA_CELL = 13
+    INTER_CELL = 14
+    SECGROUP_EGRESS = 15
+    SECGROUP_INGRESS = 16
+    QOS_EGRESS = 17
+    QOS_INGRESS = 18
+    NO_LOCATION = 19
+    NOT_HERE = 20
+    NOT_FOR_HOST = 21
+    FRAGMENT = 22
+    TOO_BIG = 23
+    LINK_UNPAIRED = 24
+    NO_OUTPUT = 25
+
+
 #: VF_NAME_MAX: longest object name.
 NAME_MAX = 63
 #: VF_SUBNET_DNS_MAX: DNS servers per subnet.
@@ -80,9 +115,9 @@ SECGROUP_RULES_MAX = 4096
 
 
 def to_c(cls, value, what):
-    """An argument for a C enum parameter: a member, its name (any case),
-    or an int. Ints outside the enum pass through unchanged, so the
-    library is the one that refuses them (-EINVAL)."""
+    """An argument for a C enum parameter: a member, its name (any case,
+    '-' for '_'), or an int. Ints outside the enum pass through unchanged,
+    so the library is the one that refuses them (-EINVAL)."""
     if isinstance(value, cls):
         return int(value)
     if isinstance(value, bool):
@@ -91,7 +126,7 @@ def to_c(cls, value, what):
         return value
     if isinstance(value, str):
         try:
-            return int(cls[value.upper()])
+            return int(cls[value.upper().replace("-", "_")])
         except KeyError:
             raise VfError(errno.EINVAL, "%s: unknown %s %r (one of %s)" % (
                 what, cls.__name__, value,

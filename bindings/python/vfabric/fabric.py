@@ -1,39 +1,28 @@
 """Fabric: one host's instance of the fabric, the root of the model."""
 
-import weakref
+import errno
 from ctypes import byref
 
-from . import addr
-from ._lib import LOG_FN, CellOpts, FabricOpts, FabricP, CellP, lib, new_opts
+from . import addr, pipeline
+from ._lib import (LOG_FN, OUTPUT_FN, CellOpts, FabricOpts, FabricP, CellP,
+                   lib, new_opts)
 from ._lib import address
-from ._object import _Object, _attach, dec, enc, lookup_key, u32
+from ._object import _Object, _attach, dec, enc, lookup_key, trampoline, u32
 from .cell import Cell
 from .enums import LogLevel, Verdict, WireMode, from_c, to_c
 from .errors import VfError
+from .port import Port
 
 __all__ = ["Fabric"]
 
 
 def _make_log_callback(fabric, fn):
-    """A C log callback calling fn(level, message). An exception fn raises
-    cannot cross C; it is stored on the fabric and re-raised when the
-    binding call during which it happened returns."""
-    ref = weakref.ref(fabric)
-
-    def trampoline(user_data, level, msg):
-        fab = ref()
-        if fab is not None:
-            fab._in_log += 1
-        try:
-            fn(from_c(LogLevel, level),
-               msg.decode("utf-8", "replace") if msg else "")
-        except BaseException as exc:  # re-raised after the binding call
-            if fab is not None and fab._pending is None:
-                fab._pending = exc
-        finally:
-            if fab is not None:
-                fab._in_log -= 1
-    return LOG_FN(trampoline)
+    """A C log callback calling fn(level, message); exceptions follow the
+    callback rules of vfabric._object."""
+    def body(fab, user_data, level, msg):
+        fn(from_c(LogLevel, level),
+           msg.decode("utf-8", "replace") if msg else "")
+    return LOG_FN(trampoline(fabric, body))
 
 
 class Fabric(_Object):
@@ -44,10 +33,11 @@ class Fabric(_Object):
 
     ``log`` is ``callable(level: LogLevel, message: str)``; it runs
     synchronously inside the binding call that logs and must not call back
-    into the fabric. If it raises, the exception is re-raised when that
-    binding call returns (after the call's own work is done); if the call
-    itself failed, its VfError propagates with the callback's exception as
-    its ``__context__``.
+    into the fabric (reading properties is fine). If it raises, the
+    exception is re-raised when that binding call returns (after the
+    call's own work is done); if the call itself failed, its VfError
+    propagates with the callback's exception as its ``__context__``. The
+    output callable (:meth:`set_output`) follows the same rules.
     """
 
     _KIND = "fabric"
@@ -63,9 +53,11 @@ class Fabric(_Object):
         self._objects = {}
         self._pending = None
         self._depth = 0
-        self._in_log = 0
+        self._in_callback = 0
         self._log = None
         self._log_cb = None
+        self._output = None
+        self._output_cb = None
         opts = new_opts(FabricOpts,
                         host_name=enc(host_name, "host_name"),
                         host_mac=addr.mac_in(host_mac, "host_mac"),
@@ -185,6 +177,107 @@ class Fabric(_Object):
     def ports(self):
         """Every port of every cell (a list)."""
         return [p for c in self.cells for p in c.ports]
+
+    # -- the pipeline: frames in and out, counters, traces -----------------
+
+    @property
+    def output(self):
+        """The output callable (see :meth:`set_output`), or None."""
+        return self._output
+
+    def set_output(self, fn):
+        """Sets where the pipeline's frames go (vf_fabric_set_output).
+
+        ``fn(port, frame)`` is called once for each frame the pipeline
+        sends, synchronously, inside the :meth:`Port.inject`,
+        :meth:`inject_underlay` or :meth:`set_location` call that caused
+        it: ``port`` is the local :class:`Port` the frame goes to, or None
+        for the underlay (another host); ``frame`` is the whole Ethernet
+        frame as bytes. ``fn`` may read the properties of this fabric's
+        objects (``port.name``, ``port.stats``) but must not call their
+        methods or setters (RuntimeError); injecting into another fabric
+        is fine. If ``fn`` raises, the frames still go on and the first
+        exception is re-raised when the call that sent them returns.
+
+        None: frames are dropped and counted as DropReason.NO_OUTPUT.
+        """
+        if fn is not None and not callable(fn):
+            raise TypeError("output: expected a callable or None")
+        cb = (pipeline.output_callback(self, fn) if fn is not None
+              else OUTPUT_FN())
+        lib.vf_fabric_set_output(self._h, cb, None)
+        # The old callback object stays referenced until C stopped using it.
+        self._output, self._output_cb = fn, cb
+
+    def inject_underlay(self, frame):
+        """Runs a frame that arrived from the physical network (for this
+        host's MAC, or a broadcast) through the pipeline
+        (vf_fabric_inject_underlay). ``frame``: bytes-like, or a scapy
+        packet. Returns the number of frames sent to the output callable
+        before it returned; a dropped frame is no error (0, and counted:
+        see :meth:`drops`)."""
+        return pipeline.inject(lib.vf_fabric_inject_underlay, self._h, frame)
+
+    def trace(self, frame, port=None):
+        """Runs ``frame`` through the pipeline as ``port.inject(frame)``
+        would (or, with port None, :meth:`inject_underlay`), without
+        sending, counting or changing anything (vf_trace). Returns
+        ``(verdict, text)``: DropReason.NONE if the frame would be sent,
+        answered or absorbed, else the reason it would be dropped; and the
+        decisions in words, one per line."""
+        if port is None:
+            port_h = None
+        else:
+            if not isinstance(port, Port):
+                raise TypeError("port: expected a vfabric.Port or None, "
+                                "not %s" % type(port).__name__)
+            port_h = port._h
+        return pipeline.trace(self._h, port_h, frame)
+
+    def drops(self, reason):
+        """How many frames this fabric dropped for ``reason`` (a
+        DropReason or its name) before any port was known: underlay
+        frames, mostly (vf_fabric_drops). Drops of a port's frames are
+        counted on the port (:meth:`Port.drops`)."""
+        return lib.vf_fabric_drops(self._h, pipeline.reason_in(reason))
+
+    # -- locations ---------------------------------------------------------
+
+    def set_location(self, cell_id, vip, vmac, subnet_id, host_mac,
+                     host_ip=None, version=0):
+        """Sets (adds or replaces) the location of a VM on another host
+        (vf_location_set): in cell ``cell_id`` (an id or a Cell), ``vip``
+        in subnet ``subnet_id`` (an id or a Subnet) with ``vmac``, on the
+        host whose MAC (PMAC) is ``host_mac`` and underlay IP ``host_ip``
+        (None: unknown). ``version``: higher wins; 0 for static
+        locations. ARP requests that waited for this VM are answered now,
+        through the output callable, before this returns."""
+        loc = pipeline.location_in(cell_id, vip, vmac, subnet_id, host_mac,
+                                   host_ip, version)
+        lib.vf_location_set(self._h, byref(loc))
+
+    def del_location(self, cell_id, vip):
+        """Forgets the location of a VM on another host
+        (vf_location_del); VfError ENOENT if none is set."""
+        lib.vf_location_del(self._h, pipeline.cell_id_in(cell_id),
+                            addr.ip_in(vip, "vip", allow_none=False))
+
+    def location(self, cell_id, vip):
+        """The Location of ``vip`` in cell ``cell_id`` (an id or a Cell):
+        a local port's (with this host's MAC and IP) or one set or learnt;
+        None if unknown (vf_location_get)."""
+        try:
+            return pipeline.location_get(self._h, cell_id, vip)
+        except VfError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
+            raise
+
+    @property
+    def location_count(self):
+        """How many locations of other hosts' VMs are known
+        (vf_location_count)."""
+        return lib.vf_location_count(self._h)
 
     # -- look-ups and creation ---------------------------------------------
 

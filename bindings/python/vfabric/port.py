@@ -3,7 +3,7 @@
 import errno
 from ctypes import byref, c_uint32, c_uint64
 
-from . import addr
+from . import addr, pipeline
 from ._lib import lib
 from ._object import _Object
 from .enums import Direction, to_c
@@ -56,6 +56,29 @@ class Port(_Object):
         if not isinstance(up, bool):
             raise TypeError("admin_up: expected bool")
         lib.vf_port_set_admin_up(self._h, up)
+
+    # -- frames and counters -----------------------------------------------
+
+    def inject(self, frame):
+        """Runs a frame this port's VM transmitted through the pipeline
+        (vf_port_inject). ``frame``: bytes-like, or a scapy packet; 14 to
+        65535 bytes. Returns the number of frames sent to the fabric's
+        output callable (:meth:`Fabric.set_output`) before it returned:
+        replies and forwarded copies. A dropped frame is no error: it is
+        counted (see :meth:`drops`) and 0 is returned."""
+        return pipeline.inject(lib.vf_port_inject, self._h, frame)
+
+    @property
+    def stats(self):
+        """The port's counters as a PortStats (a namedtuple: rx_packets,
+        rx_bytes, tx_packets, tx_bytes, drops), read now
+        (vf_port_stats_get)."""
+        return pipeline.port_stats(self._h)
+
+    def drops(self, reason):
+        """How many of this port's frames were dropped for ``reason``, a
+        DropReason or its name ("spoof-ip") (vf_port_drops)."""
+        return lib.vf_port_drops(self._h, pipeline.reason_in(reason))
 
     # -- QoS ---------------------------------------------------------------
 

@@ -1,0 +1,214 @@
+/* The pipeline's public functions (pipeline.h): in-process I/O, counters,
+ * traces. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline/conntrack.h"
+#include "pipeline/location.h"
+#include "pipeline/pipeline.h"
+
+#define FRAME_MIN 14
+#define FRAME_MAX 65535
+#define CT_MAX 262144 /* tracked connections per fabric */
+/* Expiry sweeps CT_SWEEP entries every CT_SWEEP_EVERY frames: timeouts
+ * are seconds long, and at 1 Mpps this still covers the whole table
+ * about once a second, for a few instructions per frame. */
+#define CT_SWEEP 256
+#define CT_SWEEP_EVERY 1024
+
+static const char *const reason_names[VF__DROP_COUNT] = {
+	[VF_DROP_NONE] = "none",
+	[VF_DROP_MALFORMED] = "malformed",
+	[VF_DROP_UNSUPPORTED] = "unsupported",
+	[VF_DROP_PORT_DOWN] = "port-down",
+	[VF_DROP_SPOOF_MAC] = "spoof-mac",
+	[VF_DROP_SPOOF_IP] = "spoof-ip",
+	[VF_DROP_DHCP_SERVER] = "dhcp-server",
+	[VF_DROP_ROUTER_ADVERT] = "router-advert",
+	[VF_DROP_ARP_INVALID] = "arp-invalid",
+	[VF_DROP_ARP_PENDING_FULL] = "arp-pending-full",
+	[VF_DROP_DHCP_INVALID] = "dhcp-invalid",
+	[VF_DROP_TTL_EXCEEDED] = "ttl-exceeded",
+	[VF_DROP_NO_ROUTE] = "no-route",
+	[VF_DROP_INTRA_CELL] = "intra-cell",
+	[VF_DROP_INTER_CELL] = "inter-cell",
+	[VF_DROP_SECGROUP_EGRESS] = "secgroup-egress",
+	[VF_DROP_SECGROUP_INGRESS] = "secgroup-ingress",
+	[VF_DROP_QOS_EGRESS] = "qos-egress",
+	[VF_DROP_QOS_INGRESS] = "qos-ingress",
+	[VF_DROP_NO_LOCATION] = "no-location",
+	[VF_DROP_NOT_HERE] = "not-here",
+	[VF_DROP_NOT_FOR_HOST] = "not-for-host",
+	[VF_DROP_FRAGMENT] = "fragment",
+	[VF_DROP_TOO_BIG] = "too-big",
+	[VF_DROP_LINK_UNPAIRED] = "link-unpaired",
+	[VF_DROP_NO_OUTPUT] = "no-output",
+};
+
+const char *vf_drop_reason_name(vf_drop_reason r)
+{
+	return (unsigned int)r < VF__DROP_COUNT ? reason_names[r] : "unknown";
+}
+
+uint64_t vf__now_ns(const vf_fabric *f)
+{
+	struct timespec ts;
+
+	if (f && f->test_now_ns)
+		return f->test_now_ns;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The pipeline state a fabric gets on its first frame. */
+static int pipe_init(vf_fabric *f)
+{
+	if (!f->ct && vf__ct_create(&f->ct, CT_MAX) < 0)
+		return vf__fail(f, -ENOMEM, "no memory for connection tracking");
+	if (!f->work && !(f->work = malloc(2 * (FRAME_MAX + 64))))
+		return vf__fail(f, -ENOMEM, "no memory for the pipeline's buffers");
+	return 0;
+}
+
+void vf__pipe_free(vf_fabric *f)
+{
+	vf__tables_free(f->tables);
+	f->tables = NULL;
+	vf__ct_destroy(f->ct);
+	f->ct = NULL;
+	vf__locs_destroy(f->locs);
+	f->locs = NULL;
+	free(f->work);
+	f->work = NULL;
+}
+
+int vf_fabric_set_output(vf_fabric *f, vf_output_fn fn, void *user_data)
+{
+	int err;
+
+	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_fabric_set_output")) < 0)
+		return err;
+	f->out_fn = fn;
+	f->out_user_data = user_data;
+	return 0;
+}
+
+static int check_frame(const vf_fabric *f, const void *frame, size_t len, const char *what)
+{
+	if (!frame)
+		return vf__fail(f, -EINVAL, "%s: NULL frame", what);
+	if (len < FRAME_MIN || len > FRAME_MAX)
+		return vf__fail(f, -EINVAL, "%s: a frame of %zu bytes (%d to %d)", what, len,
+				FRAME_MIN, FRAME_MAX);
+	return 0;
+}
+
+/* Runs one frame (from @port, or the underlay when NULL), tracing into
+ * @tr when it is not NULL. Returns frames sent, or the verdict when
+ * tracing, or -errno. */
+static int run(vf_fabric *f, vf_port *port, const void *frame, size_t len,
+	       struct vf__trace *tr)
+{
+	const char *what = tr ? "vf_trace" : port ? "vf_port_inject" : "vf_fabric_inject_underlay";
+	struct vf__ctx c = { .f = f, .tr = tr, .dry = tr != NULL };
+	vf_drop_reason r;
+	int err;
+
+	if ((err = vf__obj_check(f ? &f->obj : NULL, what)) < 0 ||
+	    (port && (err = vf__obj_check(&port->obj, what)) < 0) ||
+	    (err = check_frame(f, frame, len, what)) < 0 || (err = pipe_init(f)) < 0)
+		return err;
+	if (port && port->subnet->cell->fabric != f)
+		return vf__fail(f, -EINVAL, "%s: port '%s' is of another fabric", what,
+				port->entry.name);
+	if (f->in_pipeline)
+		return vf__fail(f, -EBUSY, "%s: called from the fabric's own output callback",
+				what);
+	if (!(c.t = vf__pipe_tables(f)))
+		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
+	c.now = vf__now_ns(f);
+	c.reply = f->work + FRAME_MAX + 64;
+	c.reply_cap = FRAME_MAX + 64;
+	memcpy(f->work, frame, len);
+	f->in_pipeline = true;
+	r = port ? vf__pipe_from_port(&c, port, f->work, (uint32_t)len)
+		 : vf__pipe_from_underlay(&c, f->work, (uint32_t)len);
+	f->in_pipeline = false;
+	if (!tr && ++f->frames_since_sweep >= CT_SWEEP_EVERY) {
+		f->frames_since_sweep = 0;
+		vf__ct_expire(f->ct, c.now, CT_SWEEP);
+	}
+	return tr ? (int)r : c.sent;
+}
+
+int vf_port_inject(vf_port *port, const void *frame, size_t len)
+{
+	if (!port)
+		return vf__fail(NULL, -EINVAL, "vf_port_inject: NULL port");
+	return run(port->subnet->cell->fabric, port, frame, len, NULL);
+}
+
+int vf_fabric_inject_underlay(vf_fabric *f, const void *frame, size_t len)
+{
+	return run(f, NULL, frame, len, NULL);
+}
+
+int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **out)
+{
+	struct vf__trace tr = { 0 };
+	int rc;
+
+	if (!out)
+		return vf__fail(f, -EINVAL, "vf_trace: NULL out");
+	*out = NULL;
+	rc = run(f, port, frame, len, &tr);
+	if (rc >= 0 && (tr.oom || !tr.buf))
+		rc = vf__fail(f, -ENOMEM, "no memory for the trace");
+	if (rc < 0) {
+		free(tr.buf);
+		return rc;
+	}
+	*out = tr.buf;
+	return rc;
+}
+
+void vf__pipe_rules_changed(const vf_fabric *f, const vf_port *p)
+{
+	if (!f || !f->ct)
+		return;
+	if (p)
+		vf__ct_flush_zone(f->ct, p->serial);
+	else /* every inter-cell zone (pipeline.c: pair_zone()) */
+		vf__ct_flush_zones(f->ct, 0x80000000u, 0x80000000u);
+}
+
+void vf_free(void *ptr)
+{
+	free(ptr);
+}
+
+int vf_port_stats_get(const vf_port *p, vf_port_stats *out)
+{
+	vf_port_stats s = { .sz = sizeof(s) };
+
+	if (!p || !out)
+		return vf__fail(NULL, -EINVAL, "vf_port_stats_get: NULL argument");
+	s.rx_packets = p->rt.rx_packets;
+	s.rx_bytes = p->rt.rx_bytes;
+	s.tx_packets = p->rt.tx_packets;
+	s.tx_bytes = p->rt.tx_bytes;
+	s.drops = p->rt.drops;
+	return vf__copy_out(out, &s, sizeof(s), "vf_port_stats");
+}
+
+uint64_t vf_port_drops(const vf_port *p, vf_drop_reason r)
+{
+	return p && (unsigned int)r < VF__DROP_COUNT ? p->rt.drop[r] : 0;
+}
+
+uint64_t vf_fabric_drops(const vf_fabric *f, vf_drop_reason r)
+{
+	return f && (unsigned int)r < VF__DROP_COUNT ? f->drop[r] : 0;
+}

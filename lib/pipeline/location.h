@@ -1,0 +1,42 @@
+/*
+ * Locations of other hosts' VMs, and ARP requests that wait for one.
+ *
+ * This is the narrow interface between the pipeline and the location
+ * service: the pipeline reads vf__loc_get(), and on a miss parks the ARP
+ * request here and calls vf__loc_request(); whoever learns a location
+ * (vf_location_set() now, the gossip service later) stores it with
+ * vf__loc_put(), which answers the requests that waited for it.
+ */
+#ifndef VF_PIPELINE_LOCATION_H
+#define VF_PIPELINE_LOCATION_H
+
+#include "core/internal.h"
+
+/* ARP requests waiting for a location, at most this many per fabric... */
+#define VF__PENDING_MAX 256
+/* ... for at most this long. */
+#define VF__PENDING_NS (3ull * 1000000000ull)
+
+int vf__locs_create(struct vf__locs **out);
+void vf__locs_destroy(struct vf__locs *locs);
+
+/* A known remote location, or NULL. */
+const vf_location *vf__loc_get(const struct vf__locs *locs, uint32_t cell, uint32_t vip);
+/* Rewrite mode: a remote location with @vip in any cell, or NULL. */
+const vf_location *vf__loc_get_any(const struct vf__locs *locs, uint32_t vip);
+/* Calls @fn for each distinct host that has a VM in (cell, subnet). */
+void vf__loc_hosts(const struct vf__locs *locs, uint32_t cell, uint32_t subnet,
+		   void (*fn)(void *arg, const vf_mac *host_mac), void *arg);
+
+/* Parks an ARP request @frame (len bytes) from @port for (cell, vip);
+ * 0, or -ENOSPC when VF__PENDING_MAX requests wait already. */
+int vf__loc_park(vf_fabric *f, vf_port *port, uint32_t cell, uint32_t vip,
+		 const uint8_t *frame, uint32_t len, uint64_t now_ns);
+/* Whether vf__loc_park() would take a request of @len bytes now (for
+ * traces, which must not park). */
+bool vf__loc_can_park(const vf_fabric *f, uint32_t len, uint64_t now_ns);
+/* Asks the location service for (cell, vip); a no-op until the gossip
+ * service exists. */
+void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * The packet pipeline (DESIGN.md §2): what every host does to every frame.
+ *
+ * A frame comes in from a local port (vf__pipe_from_port) or from the
+ * underlay (vf__pipe_from_underlay) and goes through stages that each
+ * either hand it on or stop with a vf_drop_reason:
+ *
+ *   from a port:  parse - port state and security - ARP | DHCP | IPv4
+ *                 IPv4: to the router (echo) | route (TTL) | bridge |
+ *                 flood | link - policy (cell, egress security groups,
+ *                 connection tracking) - egress QoS - local delivery or
+ *                 location and rewrite to the hosts' MACs
+ *   from the underlay: parse - for this host? - find the local port by
+ *                 VIP (or static route, or link) - policy - restore
+ *                 virtual MACs - ingress security groups and QoS - deliver
+ *
+ * Connection-tracking zones: each port's security groups track in the
+ * port's own zone (its serial, never 0), so the two ends of a local
+ * connection each judge it; inter-cell admissions track in zone 0.
+ *
+ * The same code runs for vf_trace(): a context in dry mode sends, counts
+ * and remembers nothing, and writes each decision to the trace.
+ */
+#ifndef VF_PIPELINE_PIPELINE_H
+#define VF_PIPELINE_PIPELINE_H
+
+#include "core/internal.h"
+#include "packet/packet.h"
+#include "pipeline/tables.h"
+
+/* A trace being written: lines in a growing buffer. */
+struct vf__trace {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+struct vf__ctx {
+	vf_fabric *f;
+	const struct vf__tables *t;
+	uint64_t now;
+	bool dry;		/* trace: no output, no counting, no state change */
+	struct vf__trace *tr;	/* NULL unless tracing */
+	int sent;		/* frames handed to the output callback */
+	const struct vf__tport *src; /* the ingress port, NULL from the underlay */
+	uint8_t *reply;		/* room for a reply the pipeline builds */
+	uint32_t reply_cap;
+};
+
+/* Writes one trace line when tracing (formats nothing otherwise). */
+void vf__trace_add(struct vf__trace *tr, const char *fmt, ...) VF__PRINTF(2, 3);
+#define VF__TR(c, ...)                                   \
+	do {                                             \
+		if ((c)->tr)                             \
+			vf__trace_add((c)->tr, __VA_ARGS__); \
+	} while (0)
+
+/* The tables for the model as it is now (recompiled if it changed);
+ * NULL when out of memory. */
+const struct vf__tables *vf__pipe_tables(vf_fabric *f);
+
+/* Run one frame (copied into @buf, which has room for @cap bytes and may
+ * be changed in place). Return the drop reason, VF_DROP_NONE if the frame
+ * was sent, answered or absorbed. */
+vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
+				  uint32_t len);
+vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len);
+
+/* Answers a parked ARP request now that the location of its target is
+ * known (called by the location table). */
+void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
+			 const vf_mac *mac);
+
+/* Takes from a token bucket (qos.c); vf__bucket_set() is in internal.h. */
+bool vf__bucket_take(struct vf__bucket *b, uint32_t bytes, uint64_t now_ns, bool dry);
+
+#endif

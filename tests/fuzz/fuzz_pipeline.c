@@ -1,0 +1,124 @@
+/*
+ * Fuzz target: the whole pipeline. A fabric with two cells (subnets, a
+ * router, a link subnet, security groups, a policy, QoS, a remote
+ * location) takes the input as one frame, from the port the first byte
+ * picks or from the underlay, then traces the same frame.
+ *
+ * Invariants checked on every frame the pipeline sends: it parses; to the
+ * underlay it carries only hosts' MACs (ours to the other host's), never a
+ * virtual one;
+ * to a port its destination is that port's VMAC or a broadcast/multicast
+ * address. The fabric is built once and kept (so conntrack and the ARP
+ * queue fill up across inputs, as in real life).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vfabric/vfabric.h>
+
+#include "packet/packet.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NPORTS 5
+
+static vf_fabric *fab;
+static vf_port *ports[NPORTS];
+static const vf_mac host = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 } };
+static const vf_mac peer = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 } };
+
+static void check(void *ud, vf_port *port, const uint8_t *frame, size_t len)
+{
+	uint8_t copy[65536];
+	struct vf__pkt p;
+
+	(void)ud;
+	if (len > sizeof(copy))
+		abort();
+	memcpy(copy, frame, len);
+	if (vf__pkt_parse(&p, copy, (uint32_t)len) < 0)
+		abort();
+	if (!port) {
+		/* only hosts' MACs on the wire: ours, and the one other host */
+		if (memcmp(&p.src, &host, sizeof(host)) || memcmp(&p.dst, &peer, sizeof(peer)))
+			abort();
+		return;
+	}
+	vf_mac vmac = vf_port_vmac(port);
+	if (memcmp(&p.dst, &vmac, sizeof(vmac)) && !(p.dst.addr[0] & 1))
+		abort();
+}
+
+static void must(int rc)
+{
+	if (rc < 0)
+		abort();
+}
+
+static void build(void)
+{
+	vf_cell *c1, *c2;
+	vf_subnet *web, *db, *cable, *other;
+	vf_router *r;
+	vf_secgroup *g;
+	VF_OPTS(vf_fabric_opts, fo, .host_name = "fuzz", .host_mac = host);
+	VF_OPTS(vf_cell_opts, co1, .id = 1);
+	VF_OPTS(vf_cell_opts, co2, .id = 2);
+	VF_OPTS(vf_subnet_opts, lo, .kind = VF_SUBNET_LINK, .prefix = { 0xc0a80000, 31, { 0 } });
+	VF_OPTS(vf_port_opts, p0, .name = "p0");
+	VF_OPTS(vf_port_opts, p1, .name = "p1");
+	VF_OPTS(vf_port_opts, p2, .name = "p2");
+	VF_OPTS(vf_port_opts, p3, .name = "p3");
+	VF_OPTS(vf_port_opts, p4, .name = "p4");
+	VF_OPTS(vf_rule, rule, .direction = VF_DIR_INGRESS, .protocol = VF_PROTO_TCP,
+		.port_min = 22, .port_max = 22);
+	VF_OPTS(vf_policy_opts, po, .src_cell = 1, .protocol = VF_PROTO_ICMP);
+	VF_OPTS(vf_location, loc, .cell_id = 1, .vip = 0x0a010164, .subnet_id = 1,
+		.vmac = { { 0x02, 1, 10, 1, 1, 100 } }, .host_mac = peer);
+
+	must(vf_fabric_create(&fab, &fo));
+	must(vf_fabric_set_output(fab, check, NULL));
+	must(vf_cell_create(&c1, fab, &co1));
+	must(vf_cell_create(&c2, fab, &co2));
+	must(vf_subnet_create(&web, c1, NULL));
+	must(vf_subnet_create(&db, c1, NULL));
+	must(vf_subnet_create(&cable, c1, &lo));
+	must(vf_subnet_create(&other, c2, NULL));
+	must(vf_router_create(&r, c1, NULL));
+	must(vf_router_attach(r, web, NULL));
+	must(vf_router_attach(r, db, NULL));
+	must(vf_port_create(&ports[0], web, &p0));
+	must(vf_port_create(&ports[1], web, &p1));
+	must(vf_port_create(&ports[2], db, &p2));
+	must(vf_port_create(&ports[3], cable, &p3));
+	must(vf_port_create(&ports[4], other, &p4));
+	must(vf_secgroup_create(&g, c1, NULL));
+	must(vf_secgroup_add_rule(g, &rule));
+	must(vf_port_add_secgroup(ports[2], g));
+	must(vf_policy_create(&(vf_policy *){ NULL }, c2, &po));
+	must(vf_port_set_qos(ports[1], VF_DIR_EGRESS, 10000000, 3000));
+	must(vf_location_set(fab, &loc));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	vf_port *port;
+	char *text = NULL;
+	int rc;
+
+	if (!fab)
+		build();
+	if (size < 1 + 14)
+		return 0;
+	port = data[0] % (NPORTS + 1) < NPORTS ? ports[data[0] % (NPORTS + 1)] : NULL;
+	rc = port ? vf_port_inject(port, data + 1, size - 1)
+		  : vf_fabric_inject_underlay(fab, data + 1, size - 1);
+	if (rc < 0 && size - 1 <= 65535)
+		abort();
+	rc = vf_trace(fab, port, data + 1, size - 1, &text);
+	if (size - 1 <= 65535 && (rc < 0 || !text))
+		abort();
+	vf_free(text);
+	return 0;
+}
