@@ -44,6 +44,7 @@ packages=(
 	build-essential g++ cmake ninja-build pkg-config
 	libuv1-dev libmsgpack-dev libsodium-dev libnl-3-dev libnl-route-3-dev
 	libcmocka-dev abigail-tools valgrind python3 python3-pytest python3-scapy doxygen
+	clang libclang-rt-14-dev
 )
 
 passed=0
@@ -203,6 +204,12 @@ if [ "$built" = 1 ]; then
 else
 	echo "skipped: the build failed"
 fi
+
+# ---- e2. fuzzing ---------------------------------------------------------
+fuzz_secs=${VF_FUZZ_SECONDS:-30}
+banner "e2. every fuzz target for ${fuzz_secs}s (clang, libFuzzer, ASan+UBSan)"
+run_step "fuzz: every target ${fuzz_secs}s without a crash" \
+	bash "$top/tests/fuzz/run.sh" "$fuzz_secs" "${VF_FUZZ_BUILD_DIR:-$top/build-fuzz}" || true
 
 # ---- f. summary ----------------------------------------------------------
 banner "f. summary ($(($(date +%s) - start)) s)"

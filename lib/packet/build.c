@@ -55,6 +55,8 @@ static void put_ipv4(uint8_t *ip, uint8_t tos, uint16_t tot_len, uint8_t proto,
 	vf__put16(ip + 10, vf__csum_fold(vf__csum_add(0, ip, VF__IP_HLEN_MIN)));
 }
 
+/* Leaves a TTL of 0 (the caller's precondition broken) and a frame that is
+ * not IPv4 as they are, rather than wrapping to 255. */
 void vf__pkt_dec_ttl(struct vf__pkt *p)
 {
 	uint8_t *ip = p->data + p->l3;

@@ -531,8 +531,16 @@ static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src, struc
 		VF__TR(c, "DHCP: the server is off on subnet %u", s->id);
 		return drop(c, src, VF_DROP_DHCP_INVALID);
 	}
-	/* the UDP payload runs to the end of the IP datagram */
-	rc = vf__dhcp_parse(&req, p->data + p->payload, (uint32_t)p->l3 + p->ip_len - p->payload);
+	/* the DHCP message is the UDP payload, as long as the UDP header says;
+	 * the parser checked that against the datagram except in fragments,
+	 * which DHCP never needs */
+	if (p->frag_more || p->frag_off ||
+	    (uint32_t)p->l4 + vf__get16(p->data + p->l4 + 4) > p->len) {
+		VF__TR(c, "DHCP: a fragment, or a UDP length past the frame");
+		return drop(c, src, VF_DROP_DHCP_INVALID);
+	}
+	rc = vf__dhcp_parse(&req, p->data + p->payload,
+			    (uint32_t)vf__get16(p->data + p->l4 + 4) - VF__UDP_HLEN);
 	if (rc < 0) {
 		VF__TR(c, "DHCP: %s", vf__dhcp_strerror(rc));
 		/* a BOOTREPLY is a server's message, whatever its ports */

@@ -30,10 +30,12 @@ for t in $targets; do
 done
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+artifacts="$build/fuzz-artifacts"
+mkdir -p "$artifacts"
 for t in $targets; do
   mkdir -p "$scratch/$t"
-  echo "== fuzz_$t for ${secs}s"
-  "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=512 \
-      -artifact_prefix="$scratch/" "$scratch/$t" "$top/tests/fuzz/corpus/$t" 2>&1 | tail -n 3
+  echo "== fuzz_$t for ${secs}s (a crashing input is kept in $artifacts/)"
+  "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=2048 \
+      -artifact_prefix="$artifacts/$t-" "$scratch/$t" "$top/tests/fuzz/corpus/$t" 2>&1 | tail -n 3
 done
 echo "all fuzz targets ran ${secs}s each without a crash"

@@ -1,8 +1,8 @@
 /*
  * Reference frames for the lib/packet unit tests (test_packet_*.c), made
  * once by scapy 2.5.0 (Debian python3-scapy) with /usr/bin/python3, not by
- * this library. Each comment is the expression whose raw() bytes follow,
- * with these names:
+ * this library: tests/unit/packet_frames.py prints the arrays. Each
+ * comment is the expression whose raw() bytes follow, with these names:
  *
  *   from scapy.all import *
  *   A = '02:00:00:00:00:05'; AIP = '10.1.1.5'   # a VM
