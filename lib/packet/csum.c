@@ -6,6 +6,8 @@
  * on the host's byte order, and bytes are read one at a time, so any
  * alignment is fine.
  */
+#include <string.h>
+
 #include "packet/packet.h"
 
 /* Folds a 64-bit one's complement accumulator to 16 bits (end-around
@@ -42,6 +44,24 @@ uint32_t vf__csum_add(uint32_t sum, const void *data, size_t len)
 	if (len)
 		acc += (uint32_t)b[0] << 8;
 	return fold64(acc);
+}
+
+bool vf__csum_valid(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint64_t acc = 0;
+	uint32_t w;
+	uint16_t h;
+
+	for (; len >= 4; b += 4, len -= 4) {
+		memcpy(&w, b, 4); /* one load, any alignment */
+		acc += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, b, 2);
+		acc += h;
+	}
+	return fold64(acc) == 0xffff;
 }
 
 uint16_t vf__csum_fold(uint32_t sum)

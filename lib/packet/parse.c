@@ -124,7 +124,7 @@ static int parse_ipv4(struct vf__pkt *p)
 		return VF__PKT_EHEADER;
 	if (room < hlen)
 		return VF__PKT_ETRUNC;
-	if (vf__csum_fold(vf__csum_add(0, ip, hlen)) != 0)
+	if (!vf__csum_valid(ip, hlen))
 		return VF__PKT_ECSUM;
 
 	p->ip_hlen = (uint8_t)hlen;

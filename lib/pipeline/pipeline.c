@@ -128,7 +128,7 @@ static uint32_t pair_zone(uint32_t a, uint32_t b)
 static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct vf__tcell *to,
 				  const struct vf__pkt *p, const struct vf__tport *on)
 {
-	struct vf__flow fl = flow_of(p);
+	struct vf__flow fl;
 	enum vf__ct_state st;
 
 	if (from == to->id) {
@@ -137,6 +137,7 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		VF__TR(c, "policy: cell %u denies traffic inside it", to->id);
 		return drop(c, on, VF_DROP_INTRA_CELL);
 	}
+	fl = flow_of(p);
 	if (to->inter_allow) {
 		VF__TR(c, "policy: cell %u admits every other cell", to->id);
 		if (!c->dry) /* so that replies pass whatever the other cell says */

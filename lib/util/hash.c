@@ -3,24 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-struct vf__hslot {
-	uint64_t hash;
-	void *val; /* NULL: empty; &tombstone: deleted */
-};
-
-static char tombstone;
-#define TOMB ((void *)&tombstone)
-
-uint64_t vf__hash_u64(uint64_t x)
-{
-	/* splitmix64 finaliser */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
+const char vf__hmap_tomb;
+#define TOMB ((void *)(uintptr_t)&vf__hmap_tomb)
 
 uint64_t vf__hash_str(const char *s)
 {
@@ -109,13 +93,6 @@ static struct vf__hslot *find(const struct vf__hmap *m, uint64_t hash, vf__hmap_
 	}
 }
 
-void *vf__hmap_get(const struct vf__hmap *m, uint64_t hash, vf__hmap_eq_fn eq,
-		   const void *key)
-{
-	struct vf__hslot *s = find(m, hash, eq, key, NULL);
-
-	return s ? s->val : NULL;
-}
 
 void *vf__hmap_slot(const struct vf__hmap *m, size_t i)
 {
