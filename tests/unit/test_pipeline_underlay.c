@@ -75,25 +75,6 @@ static struct vt_ip from_peer(uint32_t src, uint32_t dst)
 	return ip_hdr(VT_HOST, VT_PEER, src, dst);
 }
 
-#define assert_capture(fx, i, to, want, want_len) \
-	vt_assert_capture(&(fx)->cap, (i), (to), (want), (want_len), __FILE__, __LINE__)
-
-static void vt_assert_capture(const struct vt_capture *cap, size_t i, const vf_port *to,
-			      const uint8_t *want, size_t want_len, const char *file,
-			      int line)
-{
-	if (cap->n <= i) {
-		print_error("%zu frames sent, expected at least %zu\n", cap->n, i + 1);
-		_fail(file, line);
-	}
-	if (cap->f[i].port != to) {
-		print_error("frame %zu went to port '%s', expected '%s'\n", i,
-			    cap->f[i].port ? vf_port_name(cap->f[i].port) : "(underlay)",
-			    to ? vf_port_name(to) : "(underlay)");
-		_fail(file, line);
-	}
-	vt_assert_frame_equal(cap->f[i].data, cap->f[i].len, want, want_len, file, line);
-}
 
 /* The index of the capture that went to @to, failing if not exactly one. */
 static size_t capture_to(const struct vt_capture *cap, const vf_port *to)

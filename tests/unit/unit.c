@@ -693,3 +693,20 @@ void vt_assert_csums(const uint8_t *f, size_t len, const char *file, int line)
 		break;
 	}
 }
+
+void vt_assert_capture(const struct vt_capture *cap, size_t i, const vf_port *to,
+			      const uint8_t *want, size_t want_len, const char *file,
+			      int line)
+{
+	if (cap->n <= i) {
+		print_error("%zu frames sent, expected at least %zu\n", cap->n, i + 1);
+		_fail(file, line);
+	}
+	if (cap->f[i].port != to) {
+		print_error("frame %zu went to port '%s', expected '%s'\n", i,
+			    cap->f[i].port ? vf_port_name(cap->f[i].port) : "(underlay)",
+			    to ? vf_port_name(to) : "(underlay)");
+		_fail(file, line);
+	}
+	vt_assert_frame_equal(cap->f[i].data, cap->f[i].len, want, want_len, file, line);
+}

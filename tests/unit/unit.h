@@ -276,4 +276,10 @@ void vt_assert_frame_equal(const uint8_t *got, size_t got_len,
 void vt_assert_csums(const uint8_t *frame, size_t len, const char *file,
 		     int line);
 
+/* Asserts that capture @i went to @to (NULL: the underlay) and is @want. */
+void vt_assert_capture(const struct vt_capture *cap, size_t i, const vf_port *to,
+		       const uint8_t *want, size_t want_len, const char *file, int line);
+#define assert_capture(fx, i, to, want, want_len) \
+	vt_assert_capture(&(fx)->cap, (i), (to), (want), (want_len), __FILE__, __LINE__)
+
 #endif
