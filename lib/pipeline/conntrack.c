@@ -22,11 +22,10 @@
  * a or b opened it. Ports count only when the flow has them (has_ports);
  * flows without ports key on the addresses and protocol alone.
  *
- * ICMP. struct vf__flow has no ICMP type or echo id, so ICMP is tracked
- * per (zone, address pair): an echo request from A to B lets B's replies
- * (and any other ICMP from B to A) through while the entry lives, and
- * concurrent pings between the same two hosts share one entry. Keying on
- * the echo id needs that id in struct vf__flow.
+ * ICMP. Echo requests and replies key on their identifier in place of
+ * both ports, so each ping is its own connection; the pipeline judges a
+ * request seen in the reply direction as new (B pinging A is not A's
+ * ping). Other ICMP keys on the addresses and protocol alone.
  *
  * TCP. No sequence numbers, only flags:
  * - a SYN without ACK from the opener marks the handshake started;
@@ -149,7 +148,8 @@ static uint64_t make_seed(const void *salt)
 static inline void make_key(const struct vf__ct *ct, struct ct_entry *k, uint32_t zone,
 			    const struct vf__flow *f, bool *from_a)
 {
-	uint16_t sp = f->has_ports ? f->sport : 0, dp = f->has_ports ? f->dport : 0;
+	uint16_t sp = f->has_ports ? f->sport : f->icmp_echo ? f->icmp_id : 0;
+	uint16_t dp = f->has_ports ? f->dport : f->icmp_echo ? f->icmp_id : 0;
 	uint64_t s = (uint64_t)f->src << 16 | sp, d = (uint64_t)f->dst << 16 | dp;
 	uint64_t h;
 

@@ -17,6 +17,9 @@ struct vf__flow {
 	uint16_t sport, dport; /* 0 when !has_ports */
 	uint8_t proto;
 	bool has_ports; /* TCP/UDP with a readable header */
+	bool icmp_echo;	  /* an ICMP echo request or reply ... */
+	uint8_t icmp_type; /* ... of this type (8 or 0) */
+	uint16_t icmp_id;  /* ... and identifier (conntrack keys on it) */
 };
 
 /* One compiled match: the remote (or source/destination) prefixes, the

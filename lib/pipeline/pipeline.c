@@ -72,8 +72,24 @@ static struct vf__flow flow_of(const struct vf__pkt *p)
 		fl.sport = p->sport;
 		fl.dport = p->dport;
 		fl.has_ports = true;
+	} else if (p->has_l4 && p->ip_proto == VF_PROTO_ICMP &&
+		   (p->icmp_type == 8 || p->icmp_type == 0)) {
+		fl.icmp_echo = true;
+		fl.icmp_type = p->icmp_type;
+		fl.icmp_id = p->icmp_id;
 	}
 	return fl;
+}
+
+/* A tracked connection's verdict for @fl: an echo request in the reply
+ * direction is the other side pinging, a new connection. */
+static enum vf__ct_state tracked(struct vf__ctx *c, uint32_t zone, const struct vf__flow *fl,
+				 uint8_t tcp_flags)
+{
+	enum vf__ct_state st = c->dry ? vf__ct_peek(c->f->ct, zone, fl, c->now)
+				      : vf__ct_lookup(c->f->ct, zone, fl, tcp_flags, c->now);
+
+	return st == VF__CT_REPLY && fl->icmp_echo && fl->icmp_type == 8 ? VF__CT_NEW : st;
 }
 
 /* A port's security groups in one direction: a tracked connection
@@ -88,8 +104,7 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 
 	if (!port->guarded)
 		return VF_DROP_NONE;
-	st = c->dry ? vf__ct_peek(c->f->ct, zone, &fl, c->now)
-		    : vf__ct_lookup(c->f->ct, zone, &fl, p->tcp_flags, c->now);
+	st = tracked(c, zone, &fl, p->tcp_flags);
 	if (st != VF__CT_NEW) {
 		VF__TR(c, "security groups of '%s' (%s): tracked connection, %s",
 		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress",
@@ -155,9 +170,7 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 				      c->now);
 		return VF_DROP_NONE;
 	}
-	st = c->dry ? vf__ct_peek(c->f->ct, pair_zone(from, to->id), &fl, c->now)
-		    : vf__ct_lookup(c->f->ct, pair_zone(from, to->id), &fl, p->tcp_flags,
-				    c->now);
+	st = tracked(c, pair_zone(from, to->id), &fl, p->tcp_flags);
 	if (st != VF__CT_NEW) {
 		VF__TR(c, "policy: tracked inter-cell connection (%s)",
 		       st == VF__CT_REPLY ? "reply" : "original direction");

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("scapy")
 
-from scapy.all import IP, UDP, Ether  # noqa: E402
+from scapy.all import ICMP, IP, UDP, Ether  # noqa: E402
 
 from vfabric import Direction, DropReason, Verdict  # noqa: E402
 
@@ -150,6 +150,28 @@ def test_secgroup_rule_admits_and_tracks(lan):
     assert lan.b.drops(DropReason.SECGROUP_INGRESS) == 2
     assert delivered(lan.host, lan.b, reply) == []
     assert lan.b.drops(DropReason.SECGROUP_EGRESS) == 2
+
+
+def test_secgroup_tracks_each_ping_by_its_echo_id(lan):
+    """a may ping out; only the replies to its own pings come back: b
+    pinging a, under a new id or under a's own id, is a new connection
+    that a's (empty) ingress rules refuse."""
+    sg = lan.cell.create_secgroup(name="ping-out")
+    sg.add_rule(Direction.EGRESS, protocol="icmp")
+    lan.a.add_secgroup(sg)
+
+    def ping(src, dst, icmp_type, ident):
+        return (Ether(src=src.vmac, dst=dst.vmac) / IP(src=src.vip, dst=dst.vip)
+                / ICMP(type=icmp_type, id=ident, seq=1) / b"ping")
+
+    assert delivered(lan.host, lan.a, ping(lan.a, lan.b, 8, 7)) == [lan.b]
+    assert delivered(lan.host, lan.b, ping(lan.b, lan.a, 0, 7)) == [lan.a]
+    # a reply to a ping a never sent
+    assert delivered(lan.host, lan.b, ping(lan.b, lan.a, 0, 8)) == []
+    # b's own pings, with a new id and with a's
+    assert delivered(lan.host, lan.b, ping(lan.b, lan.a, 8, 9)) == []
+    assert delivered(lan.host, lan.b, ping(lan.b, lan.a, 8, 7)) == []
+    assert lan.a.drops(DropReason.SECGROUP_INGRESS) == 3
 
 
 def test_secgroup_tracks_tcp(lan):

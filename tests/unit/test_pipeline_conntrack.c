@@ -218,6 +218,31 @@ static void test_pipeline_conntrack_icmp(void **state)
 	assert_int_equal(vf__ct_count(ct), 1);
 }
 
+/* Echo requests and replies key on their identifier: each ping is its
+ * own connection. */
+static void test_pipeline_conntrack_icmp_echo_ids(void **state)
+{
+	struct vf__ct *ct = *state;
+	struct vf__flow ping = noports(VF_PROTO_ICMP, HA, HB), pong, other, plain;
+
+	ping.icmp_echo = true;
+	ping.icmp_type = 8;
+	ping.icmp_id = 7;
+	pong = rev(ping); /* rev() swaps the ends only */
+	pong.icmp_echo = true;
+	pong.icmp_type = 0;
+	pong.icmp_id = 7;
+	other = pong;
+	other.icmp_id = 8;
+	plain = noports(VF_PROTO_ICMP, HB, HA); /* e.g. an ICMP error */
+	assert_rc(vf__ct_commit(ct, 1, &ping, 0, T0), 0);
+	assert_int_equal(vf__ct_lookup(ct, 1, &pong, 0, T0), REPLY);
+	assert_int_equal(vf__ct_peek(ct, 1, &other, T0), NEW);
+	assert_int_equal(vf__ct_peek(ct, 1, &plain, T0), NEW);
+	assert_rc(vf__ct_commit(ct, 1, &other, 0, T0), 0);
+	assert_int_equal(vf__ct_count(ct), 2);
+}
+
 static void test_pipeline_conntrack_other_protocols(void **state)
 {
 	struct vf__ct *ct = *state;
@@ -680,6 +705,7 @@ int main(void)
 		TS(test_pipeline_conntrack_zones_isolate),
 		TS(test_pipeline_conntrack_udp_timeouts),
 		TS(test_pipeline_conntrack_icmp),
+		TS(test_pipeline_conntrack_icmp_echo_ids),
 		TS(test_pipeline_conntrack_other_protocols),
 		TS(test_pipeline_conntrack_tcp_handshake),
 		TS(test_pipeline_conntrack_tcp_rst),
