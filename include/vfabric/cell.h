@@ -37,6 +37,7 @@ typedef struct vf_cell_opts {
 	/** VXLAN network identifier (1..16777215); 0: the cell id. In
 	 *  VF_WIRE_VXLAN mode it must be unique in the fabric (-EEXIST). */
 	uint32_t vni;
+	uint32_t reserved_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_cell_opts;
 /** The last field of vf_cell_opts this version knows (the size check uses it). */

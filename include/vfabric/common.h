@@ -102,7 +102,10 @@ typedef enum vf_direction {
  * struct of any older or equal version (a smaller @c sz) and refuses with
  * -EINVAL a newer struct whose fields it does not know unless those fields
  * are zero. Initialise with VF_OPTS (or zero the whole struct): bytes past
- * the fields this library knows must be zero.
+ * the fields this library knows must be zero. No option struct has tail
+ * padding (which C does not promise to zero): where there would be some,
+ * a named reserved_ field stands, which an initialiser zeroes and which a
+ * later version may turn into an option whose zero means the default.
  */
 #define VF_OPTS(TYPE, NAME, ...) TYPE NAME = { .sz = sizeof(TYPE), __VA_ARGS__ }
 

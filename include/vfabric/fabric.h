@@ -52,6 +52,7 @@ typedef struct vf_fabric_opts {
 	void *log_user_data;
 	/** Highest level passed to @c log_fn (default VF_LOG_ERROR). */
 	vf_log_level log_level;
+	uint32_t reserved_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_fabric_opts;
 /** The last field of vf_fabric_opts this version knows (the size check uses it). */

@@ -41,6 +41,8 @@ typedef struct vf_rule {
 	 *  Must be 0 and 0 for other protocols. */
 	uint16_t port_min;
 	uint16_t port_max; /**< see @c port_min */
+	uint16_t reserved16_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
+	uint32_t reserved_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_rule;
 /** The last field of vf_rule this version knows (the size check uses it). */
@@ -134,6 +136,8 @@ typedef struct vf_policy_opts {
 	/** Destination port range (TCP, UDP), inclusive; 0 and 0: any. */
 	uint16_t port_min;
 	uint16_t port_max; /**< see @c port_min */
+	uint16_t reserved16_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
+	uint32_t reserved_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_policy_opts;
 /** The last field of vf_policy_opts this version knows (the size check uses it). */

@@ -32,6 +32,7 @@ typedef struct vf_port_opts {
 	vf_mac vmac;
 	/** VF_PORT_F_* flags; unknown bits are refused. */
 	uint32_t flags;
+	uint32_t reserved_; /**< zero: fills what would be padding, so VF_OPTS zeroes it */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_port_opts;
 /** The last field of vf_port_opts this version knows (the size check uses it). */

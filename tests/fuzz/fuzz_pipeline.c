@@ -12,6 +12,7 @@
  * queue fill up across inputs, as in real life).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,10 +51,14 @@ static void check(void *ud, vf_port *port, const uint8_t *frame, size_t len)
 		abort();
 }
 
-static void must(int rc)
+/* Setting the fabric up must work: say what failed before aborting. */
+#define must(call) must_((call), #call)
+static void must_(int rc, const char *what)
 {
-	if (rc < 0)
+	if (rc < 0) {
+		fprintf(stderr, "fuzz_pipeline setup: %s: %s\n", what, vf_last_error());
 		abort();
+	}
 }
 
 static void build(void)

@@ -631,9 +631,32 @@ static void test_core_opts_policy_read_back_honours_sz(void **state)
 	assert_error_set();
 }
 
+/*
+ * No option struct ends in implicit padding: C does not promise to zero
+ * padding, and the library refuses non-zero bytes past the fields it
+ * knows, so a clang-built VF_OPTS once left garbage there and was refused
+ * (found by fuzz_pipeline). Each struct's last member must end at its
+ * size; a reserved_ field fills what would be padding.
+ */
+#define LAST_END(T, F) (offsetof(T, F) + sizeof(((T *)0)->F))
+static void test_core_opts_no_tail_padding(void **state)
+{
+	(void)state;
+	assert_int_equal(LAST_END(vf_fabric_opts, reserved_), sizeof(vf_fabric_opts));
+	assert_int_equal(LAST_END(vf_cell_opts, reserved_), sizeof(vf_cell_opts));
+	assert_int_equal(LAST_END(vf_subnet_opts, dhcp), sizeof(vf_subnet_opts));
+	assert_int_equal(LAST_END(vf_router_opts, name), sizeof(vf_router_opts));
+	assert_int_equal(LAST_END(vf_port_opts, reserved_), sizeof(vf_port_opts));
+	assert_int_equal(LAST_END(vf_rule, reserved_), sizeof(vf_rule));
+	assert_int_equal(LAST_END(vf_secgroup_opts, name), sizeof(vf_secgroup_opts));
+	assert_int_equal(LAST_END(vf_policy_opts, reserved_), sizeof(vf_policy_opts));
+	assert_int_equal(LAST_END(vf_location, version), sizeof(vf_location));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_core_opts_no_tail_padding),
 		cmocka_unit_test_setup_teardown(test_core_opts_null_means_defaults,
 						vt_setup_fabric, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_core_opts_zeroed_means_defaults,
