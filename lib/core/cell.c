@@ -172,30 +172,31 @@ int vf_cell_set_owner(vf_cell *c, const char *owner)
 	return 0;
 }
 
-int vf_cell_set_intra_cell(vf_cell *c, vf_verdict v)
+/* Sets one of the cell's verdicts (@field), judging connections again. */
+static int set_verdict(vf_cell *c, vf_verdict *field, vf_verdict v, const char *fn,
+		       const char *what)
 {
 	int err;
 
-	if ((err = vf__obj_check(c ? &c->obj : NULL, "vf_cell_set_intra_cell")) < 0 ||
-	    (err = check_verdict(c->fabric, v, "intra-cell")) < 0)
+	if ((err = vf__obj_check(c ? &c->obj : NULL, fn)) < 0 ||
+	    (err = check_verdict(c->fabric, v, what)) < 0)
 		return err;
-	c->intra_cell = v;
+	*field = v;
 	vf__pipe_rules_changed(c->fabric, NULL);
 	vf__touch(&c->obj);
 	return 0;
 }
 
+int vf_cell_set_intra_cell(vf_cell *c, vf_verdict v)
+{
+	return set_verdict(c, c ? &c->intra_cell : NULL, v, "vf_cell_set_intra_cell",
+			   "intra-cell");
+}
+
 int vf_cell_set_inter_cell(vf_cell *c, vf_verdict v)
 {
-	int err;
-
-	if ((err = vf__obj_check(c ? &c->obj : NULL, "vf_cell_set_inter_cell")) < 0 ||
-	    (err = check_verdict(c->fabric, v, "inter-cell")) < 0)
-		return err;
-	c->inter_cell = v;
-	vf__pipe_rules_changed(c->fabric, NULL);
-	vf__touch(&c->obj);
-	return 0;
+	return set_verdict(c, c ? &c->inter_cell : NULL, v, "vf_cell_set_inter_cell",
+			   "inter-cell");
 }
 
 VF__REGISTRY_ACCESSORS(cell, subnet, subnets)

@@ -323,44 +323,55 @@ size_t vf__ct_count(const struct vf__ct *ct)
 	return ct->count;
 }
 
-enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
-				const struct vf__flow *f, uint8_t tcp_flags,
-				uint64_t now_ns)
+/* Whether @f has a live entry: its index in *@idx and whether @f goes its
+ * original way in *@orig; an expired entry is not live (*@expired, with
+ * its index, so that a lookup can remove it). */
+static inline bool find_live(const struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
+			     uint64_t now_ns, size_t *idx, bool *orig, bool *expired)
 {
-	struct ct_entry k, *e;
-	bool from_a, orig;
+	struct ct_entry k;
+	bool from_a;
 	size_t s;
 
 	make_key(ct, &k, zone, f, &from_a);
 	s = find_slot(ct, &k);
+	*expired = false;
 	if (!ct->slots[s].ref)
-		return VF__CT_NEW;
-	e = &ct->entries[ct->slots[s].ref - 1];
-	if (now_ns >= e->expires) {
-		remove_at(ct, ct->slots[s].ref - 1);
+		return false;
+	*idx = ct->slots[s].ref - 1;
+	if (now_ns >= ct->entries[*idx].expires) {
+		*expired = true;
+		return false;
+	}
+	*orig = is_orig(&ct->entries[*idx], from_a);
+	return true;
+}
+
+enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
+				const struct vf__flow *f, uint8_t tcp_flags,
+				uint64_t now_ns)
+{
+	size_t i;
+	bool orig, expired;
+
+	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired)) {
+		if (expired)
+			remove_at(ct, i);
 		return VF__CT_NEW;
 	}
-	orig = is_orig(e, from_a);
-	update(e, orig, tcp_flags, now_ns);
+	update(&ct->entries[i], orig, tcp_flags, now_ns);
 	return orig ? VF__CT_ORIG : VF__CT_REPLY;
 }
 
 enum vf__ct_state vf__ct_peek(const struct vf__ct *ct, uint32_t zone,
 			      const struct vf__flow *f, uint64_t now_ns)
 {
-	struct ct_entry k;
-	const struct ct_entry *e;
-	bool from_a;
-	size_t s;
+	size_t i;
+	bool orig, expired;
 
-	make_key(ct, &k, zone, f, &from_a);
-	s = find_slot(ct, &k);
-	if (!ct->slots[s].ref)
+	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired))
 		return VF__CT_NEW;
-	e = &ct->entries[ct->slots[s].ref - 1];
-	if (now_ns >= e->expires)
-		return VF__CT_NEW;
-	return is_orig(e, from_a) ? VF__CT_ORIG : VF__CT_REPLY;
+	return orig ? VF__CT_ORIG : VF__CT_REPLY;
 }
 
 /* Frees one entry of a full table (see the top); false if none may go. */
