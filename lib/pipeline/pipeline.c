@@ -81,6 +81,45 @@ static struct vf__flow flow_of(const struct vf__pkt *p)
 	return fl;
 }
 
+/*
+ * Whether @p is an ICMP error (unreachable, fragmentation needed, source
+ * quench, time exceeded, parameter problem) about a packet of a
+ * connection tracked in @zone: RELATED traffic, which passes like a reply
+ * (path MTU discovery depends on it). The quoted packet must be one its
+ * receiver sent (its source is this error's destination). Looks without
+ * changing anything.
+ */
+static bool related(struct vf__ctx *c, uint32_t zone, const struct vf__pkt *p)
+{
+	const uint8_t *in = p->data + p->l4 + VF__ICMP_HLEN;
+	uint32_t end = (uint32_t)p->l3 + p->ip_len, at = (uint32_t)p->l4 + VF__ICMP_HLEN;
+	uint32_t room = end > at ? end - at : 0, ihl;
+	struct vf__flow fl = { 0 };
+	uint8_t t = p->icmp_type;
+
+	if (p->ip_proto != VF_PROTO_ICMP || !p->has_l4 || (t != 3 && t != 4 && t != 11 && t != 12))
+		return false;
+	if (room < VF__IP_HLEN_MIN || in[0] >> 4 != 4 || (ihl = (in[0] & 0x0fu) * 4u) < 20 ||
+	    room < ihl)
+		return false;
+	fl.src = vf__get32(in + 12);
+	fl.dst = vf__get32(in + 16);
+	fl.proto = in[9];
+	if (fl.src != p->ip_dst)
+		return false;
+	if ((fl.proto == VF_PROTO_TCP || fl.proto == VF_PROTO_UDP) && room >= ihl + 4) {
+		fl.sport = vf__get16(in + ihl);
+		fl.dport = vf__get16(in + ihl + 2);
+		fl.has_ports = true;
+	} else if (fl.proto == VF_PROTO_ICMP && room >= ihl + 8 &&
+		   (in[ihl] == 8 || in[ihl] == 0)) {
+		fl.icmp_echo = true;
+		fl.icmp_type = in[ihl];
+		fl.icmp_id = vf__get16(in + ihl + 4);
+	}
+	return vf__ct_peek(c->f->ct, zone, &fl, c->now) != VF__CT_NEW;
+}
+
 /* A tracked connection's verdict for @fl: an echo request in the reply
  * direction is the other side pinging, a new connection. */
 static enum vf__ct_state tracked(struct vf__ctx *c, uint32_t zone, const struct vf__flow *fl,
@@ -109,6 +148,12 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 		VF__TR(c, "security groups of '%s' (%s): tracked connection, %s",
 		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress",
 		       st == VF__CT_REPLY ? "reply" : "original direction");
+		return VF_DROP_NONE;
+	}
+	if (related(c, zone, p)) {
+		VF__TR(c, "security groups of '%s' (%s): an ICMP error about a tracked "
+			  "connection",
+		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress");
 		return VF_DROP_NONE;
 	}
 	if (!vf__ruleset_allows(&port->rules, dir, &fl)) {
@@ -171,9 +216,10 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		return VF_DROP_NONE;
 	}
 	st = tracked(c, pair_zone(from, to->id), &fl, p->tcp_flags);
-	if (st != VF__CT_NEW) {
+	if (st != VF__CT_NEW || related(c, pair_zone(from, to->id), p)) {
 		VF__TR(c, "policy: tracked inter-cell connection (%s)",
-		       st == VF__CT_REPLY ? "reply" : "original direction");
+		       st == VF__CT_REPLY ? "reply" : st == VF__CT_ORIG ? "original direction"
+									: "a related ICMP error");
 		return VF_DROP_NONE;
 	}
 	VF__TR(c, "policy: cell %u admits nothing from cell %u", to->id, from);

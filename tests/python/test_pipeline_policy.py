@@ -174,6 +174,33 @@ def test_secgroup_tracks_each_ping_by_its_echo_id(lan):
     assert lan.a.drops(DropReason.SECGROUP_INGRESS) == 3
 
 
+def test_secgroup_passes_icmp_errors_about_its_connections(lan):
+    """An ICMP error (port unreachable, fragmentation needed) quoting a
+    packet of a tracked connection is related traffic and passes; one
+    about a flow never sent, or quoting someone else's packet, does not."""
+    sg = lan.cell.create_secgroup(name="udp-out")
+    sg.add_rule(Direction.EGRESS, protocol="udp")
+    lan.a.add_secgroup(sg)
+    sent = udp(lan.a, lan.b.vmac, lan.b, sport=40000, dport=53)
+    assert delivered(lan.host, lan.a, sent) == [lan.b]
+
+    def error(quoted, icmp_type=3, code=3):
+        inner = bytes(quoted[IP])[:28]  # its IP header and 8 bytes
+        return (Ether(src=lan.b.vmac, dst=lan.a.vmac)
+                / IP(src=lan.b.vip, dst=lan.a.vip)
+                / ICMP(type=icmp_type, code=code) / inner)
+
+    assert delivered(lan.host, lan.b, error(sent)) == [lan.a]
+    assert delivered(lan.host, lan.b, error(sent, 3, 4)) == [lan.a]
+    # about a flow a never sent (another port)
+    other = udp(lan.a, lan.b.vmac, lan.b, sport=40001, dport=53)
+    assert delivered(lan.host, lan.b, error(other)) == []
+    # quoting a packet that was not a's (its source is b)
+    spoof = udp(lan.b, lan.a.vmac, lan.a, sport=53, dport=40000)
+    assert delivered(lan.host, lan.b, error(spoof)) == []
+    assert lan.a.drops(DropReason.SECGROUP_INGRESS) == 2
+
+
 def test_secgroup_tracks_tcp(lan):
     from scapy.all import TCP
 
