@@ -27,6 +27,10 @@
 
 #include <stdint.h>
 
+#include "unit.h"
+
+#include "packet/dhcp.h"
+
 /* clang-format off */
 /* busybox udhcpc 1.35.0 DISCOVER (-x hostname:vm1): 300 bytes */
 static const uint8_t udhcpc_discover[300] = {
@@ -184,5 +188,16 @@ static const uint8_t udhcpd_offer[300] = {
 	0x70, 0x6c, 0x65, 0xff,
 };
 /* clang-format on */
+
+/* A captured message parsed (the parse must succeed). */
+static inline struct vf__dhcp_msg parsed(const uint8_t *data, uint32_t len)
+{
+	struct vf__dhcp_msg m;
+
+	assert_int_equal(vf__dhcp_parse(&m, data, len), 0);
+	return m;
+}
+
+#define PARSED(a) parsed((a), sizeof(a))
 
 #endif

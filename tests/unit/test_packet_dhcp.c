@@ -610,16 +610,6 @@ static struct vf__dhcp_reply full_reply(uint8_t type)
 	};
 }
 
-static struct vf__dhcp_msg parsed(const uint8_t *data, uint32_t len)
-{
-	struct vf__dhcp_msg m;
-
-	assert_int_equal(vf__dhcp_parse(&m, data, len), 0);
-	return m;
-}
-
-#define PARSED(a) parsed((a), sizeof(a))
-
 /* The options of full_reply() after 53 and 54, as scapy decodes them:
  * subnet_mask, router, name_server x2, domain, interface-mtu,
  * broadcast_address, lease_time 3600, renewal_time 1800,

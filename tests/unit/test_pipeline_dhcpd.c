@@ -29,16 +29,6 @@ static const struct vf__dhcpd_cfg cfg = {
 	.mtu = 1450,
 };
 
-static struct vf__dhcp_msg parsed(const uint8_t *data, uint32_t len)
-{
-	struct vf__dhcp_msg m;
-
-	assert_int_equal(vf__dhcp_parse(&m, data, len), 0);
-	return m;
-}
-
-#define PARSED(a) parsed((a), sizeof(a))
-
 /* Answers @req with a reply first filled with garbage. */
 static int answer(const struct vf__dhcp_msg *req, const struct vf__dhcpd_cfg *c,
 		  struct vf__dhcp_reply *r)
