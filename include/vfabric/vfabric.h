@@ -29,6 +29,7 @@
 #include <vfabric/policy.h>
 #include <vfabric/location.h>
 #include <vfabric/pipeline.h>
+#include <vfabric/loop.h>
 
 VF_BEGIN_DECLS
 

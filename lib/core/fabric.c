@@ -83,6 +83,11 @@ int vf_fabric_create(vf_fabric **out, const vf_fabric_opts *user_opts)
 		free(f);
 		return vf__fail(NULL, -ENOMEM, "no memory for a fabric");
 	}
+	if ((err = vf__loop_open(f)) < 0) {
+		vf__locs_destroy(f->locs);
+		free(f);
+		return err;
+	}
 	vf_info(f, "fabric created on host '%s' (%s mode)", f->host_name,
 		f->wire_mode == VF_WIRE_REWRITE ? "rewrite" : "vxlan");
 	*out = f;
@@ -94,6 +99,20 @@ void vf_fabric_destroy(vf_fabric *fabric)
 	if (fabric && !fabric->obj.removed)
 		vf_info(fabric, "fabric on host '%s' destroyed", fabric->host_name);
 	vf__obj_destroy(fabric ? &fabric->obj : NULL);
+}
+
+/* Stops everything that runs on its own (the loop thread first, so no
+ * callback runs during the rest), then empties the model. */
+void vf__fabric_remove(vf_fabric *f)
+{
+	struct vf__entry *e;
+
+	vf__loop_stop_thread(f);
+	while ((e = vf__reg_next(&f->cells, NULL)))
+		vf__cell_remove(vf__container_of(e, vf_cell, entry));
+	vf__pipe_free(f);
+	vf__loop_close(f);
+	f->obj.removed = true;
 }
 
 void vf__fabric_free(vf_fabric *f)

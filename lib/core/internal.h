@@ -173,6 +173,7 @@ struct vf__tables;
 struct vf__tport;
 struct vf__ct;
 struct vf__locs;
+struct vf__flowcache;
 
 /* The model changed in a way traffic sees: the pipeline recompiles its
  * tables before the next frame. */
@@ -187,6 +188,25 @@ void vf__pipe_rules_changed(const vf_fabric *f, const vf_port *p);
 /* Sets a port's token bucket (pipeline/qos.c). */
 void vf__bucket_set(struct vf__bucket *b, uint64_t rate_bps, uint32_t burst_bytes,
 		    uint64_t now_ns);
+
+/* ---- the control loop (loop.c) and the runtime (lib/runtime) ---- */
+
+struct uv_loop_s;
+struct vf__loop;
+struct vf__runtime;
+/* Opens and closes the fabric's control loop; vf__loop_close() stops the
+ * loop thread and expects every other handle to be closed already. */
+int vf__loop_open(vf_fabric *f);
+void vf__loop_close(vf_fabric *f);
+void vf__loop_stop_thread(vf_fabric *f);
+/* The fabric's libuv loop, for modules that add handles to it. */
+struct uv_loop_s *vf__fabric_loop(vf_fabric *f);
+/* Counts one event handled by the current round (vf_fabric_process's
+ * return value). */
+void vf__loop_event(vf_fabric *f);
+/* Makes the host's next wait return, so the loop takes up handles added
+ * or changed outside a round (libuv registers descriptors as it runs). */
+void vf__loop_kick(vf_fabric *f);
 
 struct vf_fabric {
 	struct vf__obj obj;
@@ -209,11 +229,15 @@ struct vf_fabric {
 	uint64_t drop[VF__DROP_COUNT];
 	struct vf__ct *ct;
 	struct vf__locs *locs;
+	struct vf__flowcache *fc; /* the inject path's flow cache, or NULL */
 	uint8_t *work;	  /* the frame being processed, and room for a reply */
 	bool in_pipeline; /* refuses re-entry from the output callback */
 	uint32_t frames_since_sweep;
 	uint32_t next_serial;
 	uint64_t test_now_ns; /* non-zero: the clock, for tests */
+
+	struct vf__loop *loop;	  /* the control loop (loop.c) */
+	struct vf__runtime *rt;	  /* datapaths, endpoints, workers (lib/runtime) */
 };
 
 struct vf_cell {
@@ -310,6 +334,7 @@ struct vf_policy {
 };
 
 /* Removing from the model, cascading to descendants (each in its .c). */
+void vf__fabric_remove(vf_fabric *f);
 void vf__cell_remove(vf_cell *cell);
 void vf__subnet_remove(vf_subnet *subnet);
 void vf__router_remove(vf_router *router);

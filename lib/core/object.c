@@ -54,16 +54,7 @@ void vf__obj_unref(struct vf__obj *obj)
 static void obj_remove(struct vf__obj *obj)
 {
 	switch (obj->type) {
-	case VF__FABRIC: {
-		vf_fabric *f = (vf_fabric *)obj;
-		struct vf__entry *e;
-
-		while ((e = vf__reg_next(&f->cells, NULL)))
-			vf__cell_remove(vf__container_of(e, vf_cell, entry));
-		vf__pipe_free(f);
-		obj->removed = true;
-		break;
-	}
+	case VF__FABRIC: vf__fabric_remove((vf_fabric *)obj); break;
 	case VF__CELL: vf__cell_remove((vf_cell *)obj); break;
 	case VF__SUBNET: vf__subnet_remove((vf_subnet *)obj); break;
 	case VF__ROUTER: vf__router_remove((vf_router *)obj); break;
