@@ -71,7 +71,7 @@ int vf__gbuf_put(struct vf__gbuf *b, const void *p, size_t n)
 {
 	if (n > SIZE_MAX / 2 - b->len)
 		return -ENOMEM;
-	if (b->len + n > b->cap) {
+	if (b->len + n > b->cap || !b->data) { /* never NULL after a put */
 		size_t cap = b->cap ? b->cap : 256;
 		uint8_t *d;
 
