@@ -6,6 +6,7 @@
 
 #include "core/internal.h"
 #include "pipeline/location.h"
+#include "runtime/runtime.h"
 
 static int check_host_mac(const vf_mac *mac)
 {
@@ -83,7 +84,8 @@ int vf_fabric_create(vf_fabric **out, const vf_fabric_opts *user_opts)
 		free(f);
 		return vf__fail(NULL, -ENOMEM, "no memory for a fabric");
 	}
-	if ((err = vf__loop_open(f)) < 0) {
+	if ((err = vf__loop_open(f)) < 0 || (err = vf__runtime_open(f)) < 0) {
+		vf__loop_close(f);
 		vf__locs_destroy(f->locs);
 		free(f);
 		return err;
@@ -108,9 +110,11 @@ void vf__fabric_remove(vf_fabric *f)
 	struct vf__entry *e;
 
 	vf__loop_stop_thread(f);
+	vf__runtime_stop(f);
 	while ((e = vf__reg_next(&f->cells, NULL)))
 		vf__cell_remove(vf__container_of(e, vf_cell, entry));
 	vf__pipe_free(f);
+	vf__runtime_close(f);
 	vf__loop_close(f);
 	f->obj.removed = true;
 }

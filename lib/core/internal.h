@@ -194,6 +194,7 @@ void vf__bucket_set(struct vf__bucket *b, uint64_t rate_bps, uint32_t burst_byte
 struct uv_loop_s;
 struct vf__loop;
 struct vf__runtime;
+struct vf__endpoint;
 /* Opens and closes the fabric's control loop; vf__loop_close() stops the
  * loop thread and expects every other handle to be closed already. */
 int vf__loop_open(vf_fabric *f);
@@ -310,6 +311,8 @@ struct vf_port {
 	const struct vf__tport *tport;
 	uint64_t tgen;
 	struct vf__port_rt rt;
+	struct vf__endpoint *ep; /* bound to (lib/runtime), or NULL */
+	bool link_down;		 /* its endpoint's link is down: the port is down */
 };
 
 struct vf__rule {

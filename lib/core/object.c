@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "runtime/runtime.h"
 
 static const char *const type_names[] = {
 	[VF__FABRIC] = "fabric", [VF__CELL] = "cell", [VF__SUBNET] = "subnet",
@@ -16,8 +17,10 @@ void vf__touch(const struct vf__obj *obj)
 {
 	while (obj && obj->parent)
 		obj = obj->parent;
-	if (obj && obj->type == VF__FABRIC)
+	if (obj && obj->type == VF__FABRIC) {
 		((vf_fabric *)obj)->gen++;
+		vf__runtime_touched((vf_fabric *)obj);
+	}
 }
 
 void vf__obj_init(struct vf__obj *obj, enum vf__type type, struct vf__obj *parent)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "runtime/runtime.h"
 
 #define BURST_MIN 1500u
 
@@ -159,6 +160,7 @@ void vf__port_remove(vf_port *p)
 	vf_cell *c = s->cell;
 	vf_fabric *f = c->fabric;
 
+	vf__runtime_port_removed(p);
 	vf__reg_remove(&s->ports, &p->entry);
 	vf__hmap_del(&f->port_by_name, vf__hash_str(p->entry.name), p);
 	vf__hmap_del(&c->port_by_vip, vf__hash_u64(p->vip), p);

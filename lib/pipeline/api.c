@@ -8,6 +8,7 @@
 #include "pipeline/conntrack.h"
 #include "pipeline/location.h"
 #include "pipeline/pipeline.h"
+#include "runtime/runtime.h"
 
 #define FRAME_MIN 14
 #define FRAME_MAX 65535
@@ -143,16 +144,34 @@ static int run(vf_fabric *f, vf_port *port, const void *frame, size_t len,
 	return tr ? (int)r : c.sent;
 }
 
+/* run() under the pipeline lock, which workers hold for their batches. An
+ * output callback calling back in would wait for itself: refused. */
+static int run_locked(vf_fabric *f, vf_port *port, const void *frame, size_t len,
+		      struct vf__trace *tr)
+{
+	int rc;
+
+	if (f && vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY, "%s: called from the fabric's own output callback",
+				tr ? "vf_trace" : port ? "vf_port_inject" : "vf_fabric_inject_underlay");
+	if (f)
+		vf__pipe_lock(f);
+	rc = run(f, port, frame, len, tr);
+	if (f)
+		vf__pipe_unlock(f);
+	return rc;
+}
+
 int vf_port_inject(vf_port *port, const void *frame, size_t len)
 {
 	if (!port)
 		return vf__fail(NULL, -EINVAL, "vf_port_inject: NULL port");
-	return run(port->subnet->cell->fabric, port, frame, len, NULL);
+	return run_locked(port->subnet->cell->fabric, port, frame, len, NULL);
 }
 
 int vf_fabric_inject_underlay(vf_fabric *f, const void *frame, size_t len)
 {
-	return run(f, NULL, frame, len, NULL);
+	return run_locked(f, NULL, frame, len, NULL);
 }
 
 int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **out)
@@ -163,7 +182,7 @@ int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **
 	if (!out)
 		return vf__fail(f, -EINVAL, "vf_trace: NULL out");
 	*out = NULL;
-	rc = run(f, port, frame, len, &tr);
+	rc = run_locked(f, port, frame, len, &tr);
 	if (rc >= 0 && (tr.oom || !tr.buf))
 		rc = vf__fail(f, -ENOMEM, "no memory for the trace");
 	if (rc < 0) {
@@ -211,4 +230,13 @@ uint64_t vf_port_drops(const vf_port *p, vf_drop_reason r)
 uint64_t vf_fabric_drops(const vf_fabric *f, vf_drop_reason r)
 {
 	return f && (unsigned int)r < VF__DROP_COUNT ? f->drop[r] : 0;
+}
+
+void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames)
+{
+	f->frames_since_sweep += frames;
+	if (f->ct && f->frames_since_sweep >= CT_SWEEP_EVERY) {
+		f->frames_since_sweep = 0;
+		vf__ct_expire(f->ct, now, CT_SWEEP);
+	}
 }

@@ -5,6 +5,7 @@
 
 #include "pipeline/location.h"
 #include "pipeline/pipeline.h"
+#include "runtime/runtime.h"
 
 struct pending {
 	vf_port *port; /* holds a reference while parked */
@@ -206,7 +207,7 @@ static int check_location(const vf_fabric *f, const vf_location *l)
 	return 0;
 }
 
-int vf_location_set(vf_fabric *f, const vf_location *user)
+static int location_set(vf_fabric *f, const vf_location *user)
 {
 	vf_location l, *cur;
 	struct lkey k;
@@ -242,7 +243,7 @@ int vf_location_set(vf_fabric *f, const vf_location *user)
 	return 0;
 }
 
-int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
+static int location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 {
 	struct lkey k = { cell, vip };
 	vf_location *cur;
@@ -262,6 +263,35 @@ int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 	f->locs->count--;
 	free(cur);
 	return 0;
+}
+
+/* The public setters under the pipeline lock: workers read locations. */
+int vf_location_set(vf_fabric *f, const vf_location *loc)
+{
+	int rc;
+
+	if (f && vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY, "vf_location_set: called from the output callback");
+	if (f)
+		vf__pipe_lock(f);
+	rc = location_set(f, loc);
+	if (f)
+		vf__pipe_unlock(f);
+	return rc;
+}
+
+int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
+{
+	int rc;
+
+	if (f && vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY, "vf_location_del: called from the output callback");
+	if (f)
+		vf__pipe_lock(f);
+	rc = location_del(f, cell, vip);
+	if (f)
+		vf__pipe_unlock(f);
+	return rc;
 }
 
 int vf_location_get(const vf_fabric *f, uint32_t cell, uint32_t vip, vf_location *out)

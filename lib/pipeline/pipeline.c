@@ -4,6 +4,7 @@
 #include "pipeline/conntrack.h"
 #include "pipeline/location.h"
 #include "pipeline/pipeline.h"
+#include "runtime/runtime.h"
 
 static const vf_mac bcast_mac = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
@@ -51,7 +52,7 @@ static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to, const 
 	VF__TR(c, "send to %s%s: %u bytes, %s -> %s", to ? "port " : "the underlay",
 	       to ? to->port->entry.name : "", len, vf__mac_str(s, (const vf_mac *)(frame + 6)),
 	       vf__mac_str(d, (const vf_mac *)frame));
-	if (!c->f->out_fn) /* counted where it came from if it goes out */
+	if (!vf__out_ready(c->f, to ? to->port : NULL)) /* counted where it came from */
 		return drop(c, to ? to : c->src, VF_DROP_NO_OUTPUT);
 	if (c->dry)
 		return VF_DROP_NONE;
@@ -59,7 +60,7 @@ static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to, const 
 		rt(to)->tx_packets++;
 		rt(to)->tx_bytes += len;
 	}
-	c->f->out_fn(c->f->out_user_data, to ? to->port : NULL, frame, len);
+	vf__out(c->f, c->txq, to ? to->port : NULL, frame, len);
 	c->sent++;
 	return VF_DROP_NONE;
 }

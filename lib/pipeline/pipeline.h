@@ -45,6 +45,7 @@ struct vf__ctx {
 	const struct vf__tport *src; /* the ingress port, NULL from the underlay */
 	uint8_t *reply;		/* room for a reply the pipeline builds */
 	uint32_t reply_cap;
+	struct vf__txq *txq;	  /* stages frames to send (runtime.h); NULL: send at once */
 };
 
 /* Writes one trace line when tracing (formats nothing otherwise). */
@@ -70,6 +71,10 @@ vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t 
  * known (called by the location table). */
 void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
 			 const vf_mac *mac);
+
+/* Expires tracked connections a little at a time: call after @frames
+ * more frames, holding the pipeline lock. */
+void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames);
 
 /* Takes from a token bucket (qos.c); vf__bucket_set() is in internal.h. */
 bool vf__bucket_take(struct vf__bucket *b, uint32_t bytes, uint64_t now_ns, bool dry);

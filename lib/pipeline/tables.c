@@ -81,12 +81,13 @@ static int fill_port(struct vf__tables *t, struct vf__tport *tp, vf_port *p,
 	struct vipkey k = { ts->cell->id, p->vip };
 
 	tp->port = p;
+	p->obj.refs++; /* workers may use these tables after the port is gone */
 	p->tport = tp;
 	p->tgen = t->gen;
 	tp->subnet = ts;
 	tp->vip = p->vip;
 	tp->vmac = p->vmac;
-	tp->up = p->admin_up;
+	tp->up = p->admin_up && !p->link_down;
 	tp->guarded = p->nsecgroups > 0;
 	if (tp->guarded && vf__ruleset_from_secgroups(&tp->rules, p->secgroups,
 						      p->nsecgroups) < 0)
@@ -216,8 +217,11 @@ void vf__tables_free(struct vf__tables *t)
 	}
 	for (uint32_t i = 0; t->subnets && i < t->nsubnets; i++)
 		free(t->subnets[i].ports);
-	for (uint32_t i = 0; t->ports && i < t->nports; i++)
+	for (uint32_t i = 0; t->ports && i < t->nports; i++) {
 		vf__ruleset_free(&t->ports[i].rules);
+		if (t->ports[i].port)
+			vf__obj_unref(&t->ports[i].port->obj);
+	}
 	free(t->cells);
 	free(t->subnets);
 	free(t->by_net);

@@ -57,6 +57,10 @@ class _SecGroup(Structure):
     pass
 
 
+class _Worker(Structure):
+    pass
+
+
 FabricP = POINTER(_Fabric)
 CellP = POINTER(_Cell)
 SubnetP = POINTER(_Subnet)
@@ -64,6 +68,7 @@ RouterP = POINTER(_Router)
 PortP = POINTER(_Port)
 PolicyP = POINTER(_Policy)
 SecGroupP = POINTER(_SecGroup)
+WorkerP = POINTER(_Worker)
 
 
 def address(handle):
@@ -200,6 +205,80 @@ class Location(Structure):
                 ("version", c_uint64)]
 
 
+class BindOpts(Structure):
+    """vf_bind_opts (datapath.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("datapath", c_char_p),
+                ("ifname", c_char_p),
+                ("flags", c_uint32),
+                ("reserved_", c_uint32),
+                ("peer", c_char_p),
+                ("netns", c_char_p)]
+
+
+class WorkerOpts(Structure):
+    """vf_worker_opts (datapath.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("batch", c_uint32),
+                ("reserved_", c_uint32)]
+
+
+class DatapathStats(Structure):
+    """vf_datapath_stats (sys/datapath.h; versioned, read back)."""
+    _fields_ = [("sz", c_size_t),
+                ("rx_packets", c_uint64),
+                ("rx_bytes", c_uint64),
+                ("rx_dropped", c_uint64),
+                ("tx_packets", c_uint64),
+                ("tx_bytes", c_uint64),
+                ("tx_dropped", c_uint64),
+                ("link_downs", c_uint64)]
+
+
+class Frame(Structure):
+    """vf_frame (sys/datapath.h; frozen)."""
+    _fields_ = [("data", c_void_p),
+                ("len", c_uint32),
+                ("flags", c_uint32)]
+
+
+class EndpointInfo(Structure):
+    """vf_endpoint_info (sys/datapath.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("name", c_char_p),
+                ("port", c_char_p),
+                ("flags", c_uint32),
+                ("mtu", c_uint32),
+                ("mac", Mac),
+                ("reserved_", c_uint16)]
+
+
+#: The operations of vf_datapath_ops (sys/datapath.h), for a datapath
+#: written in Python.
+DP_OPEN_FN = CFUNCTYPE(c_int, POINTER(c_void_p), POINTER(EndpointInfo), c_void_p)
+DP_CLOSE_FN = CFUNCTYPE(None, c_void_p)
+DP_FD_FN = CFUNCTYPE(c_int, c_void_p)
+DP_RX_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Frame), c_int)
+DP_RX_RELEASE_FN = CFUNCTYPE(None, c_void_p)
+DP_TX_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Frame), c_int)
+DP_STATS_FN = CFUNCTYPE(c_int, c_void_p, POINTER(DatapathStats))
+
+
+class DatapathOps(Structure):
+    """vf_datapath_ops (sys/datapath.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("name", c_char_p),
+                ("flags", c_uint32),
+                ("reserved_", c_uint32),
+                ("open", DP_OPEN_FN),
+                ("close", DP_CLOSE_FN),
+                ("fd", DP_FD_FN),
+                ("rx", DP_RX_FN),
+                ("rx_release", DP_RX_RELEASE_FN),
+                ("tx", DP_TX_FN),
+                ("stats", DP_STATS_FN)]
+
+
 #: void (*vf_output_fn)(void *user_data, vf_port *port,
 #:                      const uint8_t *frame, size_t len)
 #: (the frame arrives as an address: ctypes.string_at copies it).
@@ -220,6 +299,12 @@ STRUCTS = {
     "vf_policy_opts": PolicyOpts,
     "vf_port_stats": PortStats,
     "vf_location": Location,
+    "vf_bind_opts": BindOpts,
+    "vf_worker_opts": WorkerOpts,
+    "vf_datapath_stats": DatapathStats,
+    "vf_frame": Frame,
+    "vf_endpoint_info": EndpointInfo,
+    "vf_datapath_ops": DatapathOps,
 }
 
 
@@ -432,6 +517,39 @@ FUNCTIONS = [
     ("vf_trace", [FabricP, PortP, c_void_p, size, POINTER(c_void_p)],
      _I, _C),
     ("vf_free", [c_void_p], None, None),
+    # loop.h
+    ("vf_fabric_fd", [FabricP], _I, _C),
+    ("vf_fabric_timeout_ms", [FabricP], _I, _C),
+    ("vf_fabric_process", [FabricP], _I, _C),
+    ("vf_fabric_run", [FabricP, c_int], _I, _C),
+    ("vf_fabric_wakeup", [FabricP], _I, _C),
+    ("vf_fabric_wakeups", [FabricP], c_uint64, None),
+    ("vf_fabric_thread_start", [FabricP], _I, _C),
+    ("vf_fabric_thread_stop", [FabricP], _I, _C),
+    ("vf_fabric_lock", [FabricP], None, None),
+    ("vf_fabric_unlock", [FabricP], None, None),
+    # datapath.h, sys/datapath.h
+    ("vf_port_bind", [PortP, POINTER(BindOpts)], _I, _C),
+    ("vf_port_unbind", [PortP], _I, _C),
+    ("vf_port_datapath", [PortP], c_char_p, None),
+    ("vf_port_ifname", [PortP], c_char_p, None),
+    ("vf_port_link_up", [PortP], c_bool, None),
+    ("vf_port_datapath_stats", [PortP, POINTER(DatapathStats)], _I, _C),
+    ("vf_fabric_bind_underlay", [FabricP, POINTER(BindOpts)], _I, _C),
+    ("vf_fabric_unbind_underlay", [FabricP], _I, _C),
+    ("vf_fabric_underlay_stats", [FabricP, POINTER(DatapathStats)], _I, _C),
+    ("vf_worker_create", [POINTER(WorkerP), FabricP, POINTER(WorkerOpts)],
+     _I, _C),
+    ("vf_worker_destroy", [WorkerP], None, None),
+    ("vf_worker_fd", [WorkerP], _I, _C),
+    ("vf_worker_poll", [WorkerP, c_int], _I, _C),
+    ("vf_worker_frames", [WorkerP], c_uint64, None),
+    ("vf_fabric_workers_start", [FabricP, c_uint, POINTER(c_int)], _I, _C),
+    ("vf_fabric_workers_stop", [FabricP], _I, _C),
+    ("vf_datapath_register", [FabricP, POINTER(DatapathOps), c_void_p],
+     _I, _C),
+    ("vf_datapath_unregister", [FabricP, c_char_p], _I, _C),
+    ("vf_datapath_error", [c_int, c_char_p], _I, None),
 ]
 
 #: Functions newer than REQUIRED_MINOR, name -> the minor that added them.

@@ -1,0 +1,358 @@
+/*
+ * Workers (datapath.h): each has an epoll set of the endpoints it polls;
+ * a poll waits on it without any lock, then, under the pipeline lock,
+ * receives a batch from each ready endpoint, runs the pipeline on every
+ * frame and sends what came out, one transmit call per endpoint.
+ *
+ * Events carry the endpoint's id, not its address: an endpoint closed
+ * between the wait and the lock is simply not found.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline.h"
+#include "runtime/runtime.h"
+
+#define FRAME_MAX 65535
+#define BATCH_MAX 256
+#define EVENTS_MAX 64
+#define THREADS_MAX 64
+
+struct vf_worker {
+	struct vf__list node;
+	vf_fabric *f;
+	int epfd;
+	uint32_t batch;
+	unsigned int nendpoints;
+	uint64_t frames;
+	struct vf__txq q;
+	uint8_t *work; /* the frame being processed, then room for a reply */
+};
+
+void vf__worker_assign(vf_fabric *f, struct vf__endpoint *ep)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	vf_worker *w, *best = NULL;
+
+	if (ep->fd < 0 || ep->worker)
+		return;
+	VF__EACH(w, &f->rt->workers, vf_worker, node)
+	if (!best || w->nendpoints < best->nendpoints)
+		best = w;
+	if (!best)
+		return;
+	ev.data.u64 = ep->id;
+	if (epoll_ctl(best->epfd, EPOLL_CTL_ADD, ep->fd, &ev) < 0) {
+		vf_err(f, "worker: cannot poll endpoint '%s': %s", ep->ifname,
+		       strerror(errno));
+		return;
+	}
+	ep->worker = best;
+	best->nendpoints++;
+}
+
+void vf__worker_unassign(struct vf__endpoint *ep)
+{
+	if (!ep->worker)
+		return;
+	epoll_ctl(ep->worker->epfd, EPOLL_CTL_DEL, ep->fd, NULL);
+	ep->worker->nendpoints--;
+	ep->worker = NULL;
+}
+
+int vf_worker_create(vf_worker **out, vf_fabric *f, const vf_worker_opts *user)
+{
+	struct vf__endpoint *ep;
+	vf_worker_opts o;
+	vf_worker *w;
+	int err;
+
+	if (!out)
+		return vf__fail(f, -EINVAL, "vf_worker_create: NULL out");
+	*out = NULL;
+	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_worker_create")) < 0 ||
+	    (err = VF__OPTS_LOAD(&o, user, vf_worker_opts)) < 0)
+		return err;
+	if (o.batch > BATCH_MAX)
+		return vf__fail(f, -EINVAL, "vf_worker_create: batch %u is above %u",
+				o.batch, BATCH_MAX);
+	if (!(w = calloc(1, sizeof(*w))) || !(w->work = malloc(2 * (FRAME_MAX + 64))) ||
+	    !(w->q.buf = malloc(VF__TXQ_BYTES))) {
+		err = vf__fail(f, -ENOMEM, "no memory for a worker");
+		goto fail;
+	}
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		err = vf__fail(f, -errno, "vf_worker_create: epoll: %s", strerror(errno));
+		goto fail;
+	}
+	w->f = f;
+	w->batch = o.batch ? o.batch : 32;
+	/* Tables the worker can use from its first frame on. */
+	vf__pipe_lock(f);
+	if (!vf__pipe_tables(f)) {
+		vf__pipe_unlock(f);
+		close(w->epfd);
+		err = vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
+		goto fail;
+	}
+	vf__list_add_tail(&f->rt->workers, &w->node);
+	f->rt->nworkers++;
+	vf__pipe_unlock(f);
+	f->obj.refs++; /* the worker keeps the fabric's memory */
+	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
+	vf__worker_assign(f, ep);
+	*out = w;
+	return 0;
+fail:
+	if (w) {
+		free(w->q.buf);
+		free(w->work);
+	}
+	free(w);
+	return err;
+}
+
+static void worker_free(vf_worker *w)
+{
+	close(w->epfd);
+	free(w->q.buf);
+	free(w->work);
+	free(w);
+}
+
+void vf_worker_destroy(vf_worker *w)
+{
+	vf_fabric *f;
+	struct vf__endpoint *ep;
+
+	if (!w)
+		return;
+	f = w->f;
+	if (f->rt) {
+		vf__pipe_lock(f);
+		vf__list_del(&w->node);
+		f->rt->nworkers--;
+		VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
+		if (ep->worker == w)
+			vf__worker_unassign(ep);
+		vf__pipe_unlock(f);
+		VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
+		vf__worker_assign(f, ep);
+	}
+	worker_free(w);
+	vf__obj_unref(&f->obj);
+}
+
+int vf_worker_fd(const vf_worker *w)
+{
+	return w ? w->epfd : vf__fail(NULL, -EINVAL, "vf_worker_fd: NULL worker");
+}
+
+uint64_t vf_worker_frames(const vf_worker *w)
+{
+	return w ? w->frames : 0;
+}
+
+static struct vf__endpoint *find_ep(vf_worker *w, uint64_t id)
+{
+	struct vf__endpoint *ep;
+
+	VF__EACH(ep, &w->f->rt->endpoints, struct vf__endpoint, node)
+	if (ep->id == id)
+		return ep->worker == w ? ep : NULL;
+	return NULL;
+}
+
+/* Receives one batch from @ep and runs the pipeline on it. */
+static int rx_batch(vf_worker *w, struct vf__endpoint *ep, uint64_t now)
+{
+	vf_frame frames[BATCH_MAX];
+	vf_fabric *f = w->f;
+	int n = ep->dp->ops.rx(ep->state, frames, (int)w->batch);
+
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct vf__ctx c = {
+			.f = f,
+			.t = f->tables,
+			.now = now,
+			.reply = w->work + FRAME_MAX + 64,
+			.reply_cap = FRAME_MAX + 64,
+			.txq = &w->q,
+		};
+		uint32_t len = frames[i].len > FRAME_MAX ? FRAME_MAX : frames[i].len;
+
+		ep->rx_packets++;
+		ep->rx_bytes += frames[i].len;
+		memcpy(w->work, frames[i].data, len);
+		if (ep->port)
+			vf__pipe_from_port(&c, ep->port, w->work, len);
+		else
+			vf__pipe_from_underlay(&c, w->work, len);
+	}
+	if (ep->dp->ops.rx_release)
+		ep->dp->ops.rx_release(ep->state);
+	return n;
+}
+
+int vf_worker_poll(vf_worker *w, int timeout_ms)
+{
+	struct epoll_event evs[EVENTS_MAX];
+	vf_fabric *f;
+	int n, total = 0;
+	uint64_t now;
+
+	if (!w)
+		return vf__fail(NULL, -EINVAL, "vf_worker_poll: NULL worker");
+	f = w->f;
+	if ((n = epoll_wait(w->epfd, evs, EVENTS_MAX, timeout_ms)) < 0)
+		return errno == EINTR ? -EINTR
+				      : vf__fail(f, -errno, "vf_worker_poll: %s",
+						 strerror(errno));
+	vf__pipe_lock(f);
+	if (f->obj.removed || !f->tables) {
+		vf__pipe_unlock(f);
+		return vf__fail(f, -ENOENT, "vf_worker_poll: the fabric was destroyed");
+	}
+	now = vf__now_ns(f);
+	for (int i = 0; i < n; i++) {
+		struct vf__endpoint *ep = find_ep(w, evs[i].data.u64);
+		int got;
+
+		if (!ep)
+			continue;
+		if ((got = rx_batch(w, ep, now)) < 0)
+			vf_warn(f, "endpoint '%s': receive failed (%d)", ep->ifname, got);
+		else
+			total += got;
+	}
+	vf__txq_flush(&w->q);
+	vf__pipe_sweep(f, now, (uint32_t)total);
+	vf__pipe_unlock(f);
+	w->frames += (uint64_t)total;
+	return total;
+}
+
+/* ---- library threads ---- */
+
+struct thread_arg {
+	vf_worker *w;
+	int cpu;
+	volatile int *stop;
+};
+
+static void *worker_thread(void *arg)
+{
+	struct thread_arg a = *(struct thread_arg *)arg;
+
+	free(arg);
+	if (a.cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(a.cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	while (!__atomic_load_n(a.stop, __ATOMIC_ACQUIRE))
+		if (vf_worker_poll(a.w, 100) == -ENOENT)
+			break;
+	return NULL;
+}
+
+static int check_cpus(vf_fabric *f, unsigned int n, const int *cpus)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (n == 0 || n > THREADS_MAX)
+		return vf__fail(f, -EINVAL,
+				"vf_fabric_workers_start: %u threads (1 to %d)", n,
+				THREADS_MAX);
+	for (unsigned int i = 0; cpus && i < n; i++)
+		if (cpus[i] < -1 || cpus[i] >= ncpu)
+			return vf__fail(f, -EINVAL,
+					"vf_fabric_workers_start: CPU %d does not exist "
+					"(0 to %ld)",
+					cpus[i], ncpu - 1);
+	return 0;
+}
+
+int vf_fabric_workers_start(vf_fabric *f, unsigned int n, const int *cpus)
+{
+	struct vf__runtime *rt;
+	int err;
+
+	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_fabric_workers_start")) < 0 ||
+	    (err = check_cpus(f, n, cpus)) < 0)
+		return err;
+	rt = f->rt;
+	if (rt->nthreads)
+		return vf__fail(f, -EALREADY,
+				"vf_fabric_workers_start: worker threads run");
+	if (!(rt->threads = calloc(n, sizeof(*rt->threads))) ||
+	    !(rt->thread_workers = calloc(n, sizeof(*rt->thread_workers)))) {
+		free(rt->threads);
+		rt->threads = NULL;
+		return vf__fail(f, -ENOMEM, "no memory for worker threads");
+	}
+	rt->threads_stop = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_arg *a = malloc(sizeof(*a));
+
+		if (!a || (err = vf_worker_create(&rt->thread_workers[i], f, NULL)) < 0) {
+			free(a);
+			err = a ? err
+				: vf__fail(f, -ENOMEM, "no memory for worker threads");
+			goto fail;
+		}
+		*a = (struct thread_arg){rt->thread_workers[i], cpus ? cpus[i] : -1,
+					 &rt->threads_stop};
+		if (pthread_create(&rt->threads[i], NULL, worker_thread, a) != 0) {
+			free(a);
+			vf_worker_destroy(rt->thread_workers[i]);
+			rt->thread_workers[i] = NULL;
+			err = vf__fail(f, -EAGAIN, "vf_fabric_workers_start: no thread");
+			goto fail;
+		}
+		rt->nthreads = i + 1;
+	}
+	vf_info(f, "%u worker thread(s) started", n);
+	return 0;
+fail:
+	vf__runtime_stop_threads(f);
+	return err;
+}
+
+void vf__runtime_stop_threads(vf_fabric *f)
+{
+	struct vf__runtime *rt = f->rt;
+
+	__atomic_store_n(&rt->threads_stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < rt->nthreads; i++)
+		pthread_join(rt->threads[i], NULL);
+	for (unsigned int i = 0; i < rt->nthreads; i++)
+		vf_worker_destroy(rt->thread_workers[i]);
+	free(rt->threads);
+	free(rt->thread_workers);
+	rt->threads = NULL;
+	rt->thread_workers = NULL;
+	rt->nthreads = 0;
+}
+
+int vf_fabric_workers_stop(vf_fabric *f)
+{
+	int err;
+
+	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_fabric_workers_stop")) < 0)
+		return err;
+	if (!f->rt->nthreads)
+		return vf__fail(f, -ESRCH,
+				"vf_fabric_workers_stop: no worker threads run");
+	vf__runtime_stop_threads(f);
+	return 0;
+}
