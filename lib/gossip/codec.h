@@ -85,6 +85,11 @@ struct vf__gossip_vsn {
 	uint8_t v[VF__GOSSIP_VSN_MAX];
 };
 
+/* What a node that lives with Serf agents sends: memberlist 1..5 spoken
+ * at 2, Serf (the delegate) 2..5 at 5. Anything shorter kills the Debian
+ * agent; other delegate ranges make its push-pulls fail. */
+#define VF__GOSSIP_VSN_SERF ((struct vf__gossip_vsn){6, {1, 5, 2, 2, 5, 5}})
+
 /* Fields in wire order; Go's field name in the comment when it differs. */
 struct vf__gossip_ping {
 	struct vf__gbytes node; /* the target's name */

@@ -307,14 +307,13 @@ static void assert_bytes(struct vf__gbytes got, const void *want, size_t len)
 
 #define assert_str(got, want) assert_bytes((got), (want), strlen(want))
 #define assert_ip4(got, a, b, c, d) assert_bytes((got), (const uint8_t[]){a, b, c, d}, 4)
-#define SERF_VSN 1, 5, 2, 2, 5, 5
 
 static void assert_vsn(const struct vf__gossip_vsn *v)
 {
-	static const uint8_t want[] = {SERF_VSN};
+	const struct vf__gossip_vsn want = VF__GOSSIP_VSN_SERF;
 
 	assert_int_equal(v->len, 6);
-	assert_memory_equal(v->v, want, 6);
+	assert_memory_equal(v->v, want.v, 6);
 }
 
 static void assert_buf(const struct vf__gbuf *got, const uint8_t *want, size_t len,
@@ -810,7 +809,7 @@ static void test_gossip_facts_serf(void **state)
 	struct vf__gbytes nodes[4];
 	struct vf__serf_filter f;
 	struct vf__gossip_packet pkt;
-	struct vf__serf_msg m, inner;
+	struct vf__serf_msg m;
 	struct capture c;
 
 	(void)state;
@@ -865,7 +864,15 @@ static void test_gossip_facts_serf(void **state)
 	vf__serf_free(&m);
 	vf__gossip_packet_free(&pkt);
 	free_capture(&c);
+}
 
+static void test_gossip_facts_relay(void **state)
+{
+	struct vf__gossip_packet pkt;
+	struct vf__serf_msg m, inner;
+	struct capture c;
+
+	(void)state;
 	/* frame 140: beta relays its ack through gamma to alpha */
 	udp_frame(&pkt, &c, "plain3", 140, NULL);
 	serf_of(&m, &pkt.msgs[0]);
@@ -1019,6 +1026,105 @@ static void test_gossip_facts_encrypted(void **state)
 						  item_at(&c, 55)->len, NULL),
 			 -EPROTO);
 	free_capture(&c);
+}
+
+/* ---- encoding from structs, as the membership layer will ---- */
+
+static void assert_item(const struct vf__gbuf *b, struct capture *c, uint32_t frame)
+{
+	const struct item *it = item_at(c, frame);
+
+	assert_buf(b, it->data, it->len, c->name, frame);
+}
+
+static void test_gossip_encode_alive(void **state)
+{
+	struct vf__serf_tag tag = {vf__gbytes_str("role"), vf__gbytes_str("storage")};
+	struct vf__gossip_msg m = {.type = VF__GOSSIP_ALIVE};
+	struct vf__gbuf meta = {0}, b = {0};
+	struct capture c;
+
+	(void)state;
+	/* plain3 frame 34: gamma's alive, CRC-wrapped */
+	assert_int_equal(vf__serf_tags_encode(&meta, &tag, 1), 0);
+	m.u.alive = (struct vf__gossip_alive){
+		.addr = {(const uint8_t[]){127, 0, 0, 13}, 4},
+		.incarnation = 1,
+		.meta = {meta.data, (uint32_t)meta.len},
+		.node = vf__gbytes_str("gamma"),
+		.port = 17948,
+		.vsn = VF__GOSSIP_VSN_SERF,
+	};
+	assert_int_equal(vf__gossip_packet_encode(&b, &m, 1, VF__GOSSIP_F_CRC, NULL), 0);
+	load_capture(&c, "plain3");
+	assert_item(&b, &c, 34);
+
+	/* frame 20: beta's ping to alpha */
+	b.len = 0;
+	m = (struct vf__gossip_msg){.type = VF__GOSSIP_PING};
+	m.u.ping = (struct vf__gossip_ping){
+		.node = vf__gbytes_str("alpha"),
+		.seq_no = 1,
+		.source_addr = {(const uint8_t[]){127, 0, 0, 12}, 4},
+		.source_node = vf__gbytes_str("beta"),
+		.source_port = 17947,
+	};
+	assert_int_equal(vf__gossip_packet_encode(&b, &m, 1, 0, NULL), 0);
+	assert_item(&b, &c, 20);
+	free_capture(&c);
+	vf__gbuf_free(&meta);
+	vf__gbuf_free(&b);
+}
+
+static void test_gossip_encode_push_pull(void **state)
+{
+	struct vf__serf_tag tags[] = {
+		{vf__gbytes_str("role"), vf__gbytes_str("hypervisor")},
+		{vf__gbytes_str("rack"), vf__gbytes_str("r2")},
+	};
+	struct vf__serf_event_slot slots[512] = {{0}};
+	struct vf__serf_status status = {vf__gbytes_str("beta"), 0};
+	struct vf__serf_msg serf = {.type = VF__SERF_PUSH_PULL};
+	struct vf__gossip_node_state node = {
+		.addr = {(const uint8_t[]){127, 0, 0, 12}, 4},
+		.incarnation = 1,
+		.name = vf__gbytes_str("beta"),
+		.port = 17947,
+		.state = VF__GOSSIP_STATE_ALIVE,
+		.vsn = VF__GOSSIP_VSN_SERF,
+	};
+	struct vf__gossip_stream st = {.type = VF__GOSSIP_PUSH_PULL};
+	struct vf__gbuf meta = {0}, user = {0}, b = {0};
+	struct capture c;
+
+	(void)state;
+	/* nocomp2 frames 1..4: beta's join push-pull, uncompressed */
+	assert_int_equal(vf__serf_tags_encode(&meta, tags, 2), 0);
+	node.meta = (struct vf__gbytes){meta.data, (uint32_t)meta.len};
+	serf.u.state = (struct vf__serf_state){
+		.event_ltime = 1,
+		.nslots = 512,
+		.slots = slots,
+		.ltime = 1,
+		.left = (struct vf__gbytes[1]){{0}},
+		.query_ltime = 1,
+		.nstatus = 1,
+		.status = &status,
+	};
+	assert_int_equal(vf__serf_encode(&user, &serf), 0);
+	st.u.push_pull = (struct vf__gossip_push_pull){
+		.join = true,
+		.nnodes = 1,
+		.nodes = &node,
+		.user_state = {user.data, (uint32_t)user.len},
+	};
+	assert_int_equal(vf__gossip_stream_encode(&b, &st, 0, NULL), 0);
+	load_capture(&c, "nocomp2");
+	assert_item(&b, &c, 1);
+	free_capture(&c);
+	vf__gbuf_free(&meta);
+	vf__gbuf_free(&user);
+	vf__gbuf_free(&b);
 }
 
 /* ---- LZW and CRC ---- */
@@ -1386,9 +1492,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gossip_facts_unknown, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_facts_serf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_facts_relay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_facts_push_pull, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_facts_encrypted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_encode_alive, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_encode_push_pull, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_lzw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_bad_layers, setup, teardown),
