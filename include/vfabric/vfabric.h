@@ -30,6 +30,7 @@
 #include <vfabric/location.h>
 #include <vfabric/pipeline.h>
 #include <vfabric/loop.h>
+#include <vfabric/ctl.h>
 #include <vfabric/datapath.h>
 
 VF_BEGIN_DECLS

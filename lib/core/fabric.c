@@ -110,6 +110,9 @@ void vf__fabric_remove(vf_fabric *f)
 	struct vf__entry *e;
 
 	vf__loop_stop_thread(f);
+	/* The control socket first (lib/ctl): no request runs while the model
+	 * goes, and the ports attached through it are released. */
+	vf__ctl_fabric_remove(f);
 	vf__runtime_stop(f);
 	while ((e = vf__reg_next(&f->cells, NULL)))
 		vf__cell_remove(vf__container_of(e, vf_cell, entry));

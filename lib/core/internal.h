@@ -202,6 +202,10 @@ void vf__loop_close(vf_fabric *f);
 void vf__loop_stop_thread(vf_fabric *f);
 /* The fabric's libuv loop, for modules that add handles to it. */
 struct uv_loop_s *vf__fabric_loop(vf_fabric *f);
+/* The control socket (lib/ctl): closes its server and releases the ports
+ * it attached; called once as the fabric is removed. */
+struct vf__ctl;
+void vf__ctl_fabric_remove(vf_fabric *f);
 /* Counts one event handled by the current round (vf_fabric_process's
  * return value). */
 void vf__loop_event(vf_fabric *f);
@@ -239,6 +243,7 @@ struct vf_fabric {
 
 	struct vf__loop *loop;	  /* the control loop (loop.c) */
 	struct vf__runtime *rt;	  /* datapaths, endpoints, workers (lib/runtime) */
+	struct vf__ctl *ctl;	  /* the control socket (lib/ctl), or NULL */
 };
 
 struct vf_cell {

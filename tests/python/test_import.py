@@ -167,7 +167,8 @@ def _c_type(text):
     handles = {"vf_fabric": _lib.FabricP, "vf_cell": _lib.CellP,
                "vf_subnet": _lib.SubnetP, "vf_router": _lib.RouterP,
                "vf_port": _lib.PortP, "vf_secgroup": _lib.SecGroupP,
-               "vf_policy": _lib.PolicyP, "vf_worker": _lib.WorkerP}
+               "vf_policy": _lib.PolicyP, "vf_worker": _lib.WorkerP,
+               "vf_ctl": _lib.CtlP}
     base, _, stars = text.partition(" *")
     if base in handles:
         t = handles[base]

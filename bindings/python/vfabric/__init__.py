@@ -43,6 +43,7 @@ from .enums import (NAME_MAX, PORT_F_ADMIN_DOWN, PORT_SECGROUPS_MAX,
                     SECGROUP_RULES_MAX, SUBNET_DNS_MAX, DhcpMode, Direction,
                     DropReason, LogLevel, Protocol, SubnetKind, Verdict,
                     WireMode)
+from .ctl import Ctl, CtlStats
 from .errors import VfError
 from .fabric import Fabric
 from .pipeline import Location, PortStats, drop_reason_name
@@ -68,7 +69,7 @@ def strerror(err):
 
 __all__ = [
     "Fabric", "Cell", "Subnet", "Router", "Port", "SecGroup", "Policy",
-    "Rule", "Route", "VfError", "PortStats", "Location",
+    "Rule", "Route", "VfError", "PortStats", "Location", "Ctl", "CtlStats",
     "WireMode", "Verdict", "SubnetKind", "DhcpMode", "Direction", "LogLevel",
     "Protocol", "DropReason", "drop_reason_name", "NAME_MAX",
     "SUBNET_DNS_MAX", "ROUTER_ROUTES_MAX",

@@ -71,6 +71,13 @@ SecGroupP = POINTER(_SecGroup)
 WorkerP = POINTER(_Worker)
 
 
+class _Ctl(Structure):
+    pass
+
+
+CtlP = POINTER(_Ctl)
+
+
 def address(handle):
     """The address a handle points at (the registry key), or None."""
     return ctypes.cast(handle, c_void_p).value
@@ -285,6 +292,32 @@ class DatapathOps(Structure):
 OUTPUT_FN = CFUNCTYPE(None, c_void_p, PortP, c_void_p, c_size_t)
 
 
+class CtlOpts(Structure):
+    """vf_ctl_opts (ctl.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("path", c_char_p),
+                ("flags", c_uint32),
+                ("allow_uid", c_uint32),
+                ("allow_gid", c_uint32),
+                ("mode", c_uint32),
+                ("max_msg", c_uint32),
+                ("max_clients", c_uint32),
+                ("idle_ms", c_uint32),
+                ("reserved_", c_uint32)]
+
+
+class CtlStatsC(Structure):
+    """vf_ctl_stats (ctl.h; versioned, read back)."""
+    _fields_ = [("sz", c_size_t),
+                ("clients", c_uint64),
+                ("accepted", c_uint64),
+                ("refused", c_uint64),
+                ("busy", c_uint64),
+                ("requests", c_uint64),
+                ("bad", c_uint64),
+                ("timeouts", c_uint64)]
+
+
 #: C type name -> ctypes mirror (the layout test walks this).
 STRUCTS = {
     "vf_mac": Mac,
@@ -305,6 +338,8 @@ STRUCTS = {
     "vf_frame": Frame,
     "vf_endpoint_info": EndpointInfo,
     "vf_datapath_ops": DatapathOps,
+    "vf_ctl_opts": CtlOpts,
+    "vf_ctl_stats": CtlStatsC,
 }
 
 
@@ -550,6 +585,23 @@ FUNCTIONS = [
      _I, _C),
     ("vf_datapath_unregister", [FabricP, c_char_p], _I, _C),
     ("vf_datapath_error", [c_int, c_char_p], _I, None),
+    # ctl.h. Text results come back as c_void_p, copied with
+    # ctypes.string_at() and then freed with vf_free().
+    ("vf_fabric_ctl_listen", [FabricP, POINTER(CtlOpts)], _I, _C),
+    ("vf_fabric_ctl_close", [FabricP], _I, _C),
+    ("vf_fabric_ctl_stats", [FabricP, POINTER(CtlStatsC)], _I, _C),
+    ("vf_ctl_connect", [POINTER(CtlP), c_char_p], _I, _C),
+    ("vf_ctl_close", [CtlP], None, None),
+    ("vf_ctl_set_timeout", [CtlP, c_int], _I, _C),
+    ("vf_ctl_host_name", [CtlP], c_char_p, None),
+    ("vf_ctl_attach", [CtlP, c_char_p, c_char_p, POINTER(PortOpts),
+                       POINTER(BindOpts), POINTER(c_void_p)], _I, _C),
+    ("vf_ctl_detach", [CtlP, c_char_p], _I, _C),
+    ("vf_ctl_list", [CtlP, POINTER(c_void_p)], _I, _C),
+    ("vf_ctl_counters", [CtlP, c_char_p, POINTER(c_void_p)], _I, _C),
+    ("vf_ctl_trace", [CtlP, c_char_p, c_void_p, size, POINTER(c_void_p)],
+     _I, _C),
+    ("vf_ctl_locations", [CtlP, POINTER(c_void_p)], _I, _C),
 ]
 
 #: Functions newer than REQUIRED_MINOR, name -> the minor that added them.

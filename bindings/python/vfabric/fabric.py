@@ -3,7 +3,7 @@
 import errno
 from ctypes import byref
 
-from . import addr, pipeline
+from . import addr, ctl, pipeline
 from ._lib import (LOG_FN, OUTPUT_FN, CellOpts, FabricOpts, FabricP, CellP,
                    lib, new_opts)
 from ._lib import address
@@ -240,6 +240,27 @@ class Fabric(_Object):
         frames, mostly (vf_fabric_drops). Drops of a port's frames are
         counted on the port (:meth:`Port.drops`)."""
         return lib.vf_fabric_drops(self._h, pipeline.reason_in(reason))
+
+    # -- the control socket ------------------------------------------------
+
+    def ctl_listen(self, path, allow_uid=None, allow_gid=None, mode=0,
+                   max_msg=0, max_clients=0, idle_ms=0):
+        """Serves the control socket at ``path`` on this fabric's control
+        loop (vf_fabric_ctl_listen): root and this process's uid may
+        connect, plus ``allow_uid`` and members of ``allow_gid`` when
+        given. The loop must run (:meth:`run`, :meth:`process` or a
+        library thread) for requests to be answered."""
+        lib.vf_fabric_ctl_listen(self._h, byref(ctl.listen_opts(
+            path, allow_uid, allow_gid, mode, max_msg, max_clients,
+            idle_ms)))
+
+    def ctl_close(self):
+        """Stops serving the control socket (vf_fabric_ctl_close)."""
+        lib.vf_fabric_ctl_close(self._h)
+
+    def ctl_stats(self):
+        """The control server's counters, a CtlStats."""
+        return ctl.stats(self._h)
 
     # -- locations ---------------------------------------------------------
 
