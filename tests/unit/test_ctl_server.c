@@ -385,6 +385,52 @@ static void test_ctl_server_attach_bind(void **state)
 	vf_ctl_close(c);
 }
 
+/* A real netdev: the server creates a tap for the port and binds it
+ * through "afpacket"; detach deletes it again. Needs root and tun. */
+static void test_ctl_server_attach_tap(void **state)
+{
+	struct vt_fx *fx = FX(state);
+	VF_OPTS(vf_port_opts, po, .name = "vm30");
+	VF_OPTS(vf_bind_opts, bo, .ifname = "vfctl-t0", .flags = VF_BIND_F_CREATE_TAP);
+	vf_ctl *c;
+	char *out = NULL, *before, *after;
+	int rc;
+
+	if (geteuid() != 0 || access("/dev/net/tun", F_OK) != 0)
+		skip();
+	c = connect_ok();
+	before = listing(c);
+	rc = vf_ctl_attach(c, "blue", "lan1", &po, &bo, &out);
+	if (rc == -EPERM || rc == -EOPNOTSUPP) {
+		print_message("skipped: %s\n", vf_last_error());
+		vf_free(before);
+		vf_ctl_close(c);
+		skip();
+	}
+	assert_rc(rc, 0);
+	assert_has(out, "\"datapath\":\"afpacket\",\"ifname\":\"vfctl-t0\"");
+	vf_free(out);
+	assert_int_equal(access("/sys/class/net/vfctl-t0", F_OK), 0);
+	lock(fx);
+	assert_string_equal(vf_port_ifname(vf_fabric_port_by_name(fx->fabric, "vm30")),
+			    "vfctl-t0");
+	unlock(fx);
+	/* the netdev exists now: a second port cannot create it */
+	po.name = "vm31";
+	assert_rc(vf_ctl_attach(c, "blue", "lan1", &po, &bo, NULL), -EEXIST);
+	/* nor bind to a netdev that does not exist */
+	bo.ifname = "vfctl-none0";
+	bo.flags = 0;
+	assert_rc(vf_ctl_attach(c, "blue", "lan1", &po, &bo, NULL), -ENODEV);
+	assert_rc(vf_ctl_detach(c, "vm30"), 0);
+	assert_int_equal(access("/sys/class/net/vfctl-t0", F_OK), -1);
+	after = listing(c);
+	assert_string_equal(before, after);
+	vf_free(before);
+	vf_free(after);
+	vf_ctl_close(c);
+}
+
 static void test_ctl_server_list(void **state)
 {
 	struct vt_fx *fx = FX(state);
@@ -998,6 +1044,7 @@ int main(int argc, char **argv)
 		T(attach_detach),
 		T(attach_errors_mirror),
 		T(attach_bind),
+		T(attach_tap),
 		T(list),
 		T(counters),
 		T(trace),
