@@ -240,3 +240,8 @@ void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames)
 		vf__ct_expire(f->ct, now, CT_SWEEP);
 	}
 }
+
+int vf__pipe_init(vf_fabric *f)
+{
+	return pipe_init(f);
+}

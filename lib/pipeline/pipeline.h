@@ -72,6 +72,10 @@ vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t 
 void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
 			 const vf_mac *mac);
 
+/* Allocates the pipeline's state (connection tracking, buffers) if it is
+ * not there yet: before the first frame; 0 or -ENOMEM. */
+int vf__pipe_init(vf_fabric *f);
+
 /* Expires tracked connections a little at a time: call after @frames
  * more frames, holding the pipeline lock. */
 void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames);

@@ -94,7 +94,7 @@ int vf_worker_create(vf_worker **out, vf_fabric *f, const vf_worker_opts *user)
 	w->batch = o.batch ? o.batch : 32;
 	/* Tables the worker can use from its first frame on. */
 	vf__pipe_lock(f);
-	if (!vf__pipe_tables(f)) {
+	if (vf__pipe_init(f) < 0 || !vf__pipe_tables(f)) {
 		vf__pipe_unlock(f);
 		close(w->epfd);
 		err = vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");

@@ -1,0 +1,254 @@
+/*
+ * Two hosts, real VMs: two fabrics (hv1, hv2) joined by an underlay veth
+ * pair, each with two cells of two subnets (the Diverter plan
+ * 10.<cell>.<subnet>.<host>); VMs are network namespaces on veths the
+ * fabrics create, and the kernel's ping and tcpdump are the clients.
+ * Remote locations are set by hand (vf_location_set), as the static peer
+ * list does until the gossip location service is there.
+ *
+ *   hv1: a  blue/s1 10.1.1.10     r1 red/s1 10.2.1.10
+ *   hv2: b  blue/s1 10.1.1.11     c  blue/s2 10.1.2.10    r2 red/s2 10.2.2.10
+ *
+ * It shows: bridged and routed pings across hosts (TTL 63 when routed),
+ * cells refused both ways (counted as inter-cell drops), a broadcast that
+ * reaches its subnet on the other host and nothing else, and a capture
+ * on the underlay with no MAC but the two hosts'.
+ *
+ * Root only (exits 77 otherwise); runs in a private network namespace.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+struct host {
+	vf_fabric *f;
+	vf_cell *cell[2];     /* blue (1), red (2) */
+	vf_subnet *sub[2][2]; /* [cell][subnet] */
+	vf_router *router[2];
+	vf_port *ports[3];
+	int nports;
+};
+
+static int build(struct host *h, const char *name, const char *underlay)
+{
+	static const char *const cells[2] = {"blue", "red"};
+	VF_OPTS(vf_fabric_opts, fo, .host_name = name);
+	VF_OPTS(vf_bind_opts, ul, .ifname = underlay);
+
+	if (vf_fabric_create(&h->f, &fo) < 0)
+		return -1;
+	for (int c = 0; c < 2; c++) {
+		VF_OPTS(vf_cell_opts, co, .id = (uint32_t)c + 1, .name = cells[c]);
+
+		if (vf_cell_create(&h->cell[c], h->f, &co) < 0 ||
+		    vf_router_create(&h->router[c], h->cell[c], NULL) < 0)
+			return -1;
+		for (int s = 0; s < 2; s++) {
+			char sn[8];
+			VF_OPTS(vf_subnet_opts, so, .id = (uint32_t)s + 1, .name = sn,
+				.prefix = {IP4(10, c + 1, s + 1, 0), 24});
+
+			snprintf(sn, sizeof(sn), "s%d", s + 1);
+			if (vf_subnet_create(&h->sub[c][s], h->cell[c], &so) < 0 ||
+			    vf_router_attach(h->router[c], h->sub[c][s], NULL) < 0)
+				return -1;
+		}
+	}
+	return vf_fabric_bind_underlay(h->f, &ul);
+}
+
+static void teardown(struct host *h)
+{
+	vf_fabric_lock(h->f);
+	for (int i = 0; i < h->nports; i++)
+		vf_port_destroy(h->ports[i]);
+	for (int c = 0; c < 2; c++) {
+		for (int s = 0; s < 2; s++)
+			vf_subnet_destroy(h->sub[c][s]);
+		vf_router_destroy(h->router[c]);
+		vf_cell_destroy(h->cell[c]);
+	}
+	vf_fabric_unlock(h->f);
+	vf_fabric_destroy(h->f);
+}
+
+/* A VM on @h in cell @c subnet @s with host part @n; the other host @o
+ * learns where it is. */
+static vf_port *vm(struct host *h, struct host *o, int c, int s, int n, const char *name)
+{
+	char ifname[16], cidr[32], gw[16];
+	uint32_t vip = IP4(10, c + 1, s + 1, n);
+	vf_location loc = {.sz = sizeof(loc)};
+	vf_port *p;
+
+	snprintf(ifname, sizeof(ifname), "vft-p%s", name);
+	if (it_vm_create(name) != 0)
+		return NULL;
+	vf_fabric_lock(h->f);
+	p = it_port_veth(h->sub[c][s], name, vip, ifname, name);
+	vf_fabric_unlock(h->f);
+	if (!p)
+		return NULL;
+	h->ports[h->nports++] = p;
+	snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/24", c + 1, s + 1, n);
+	snprintf(gw, sizeof(gw), "10.%d.%d.1", c + 1, s + 1);
+	it_vm_addr(name, cidr, gw);
+	loc.cell_id = (uint32_t)c + 1;
+	loc.vip = vip;
+	loc.vmac = vf_port_vmac(p);
+	loc.subnet_id = (uint32_t)s + 1;
+	loc.host_mac = vf_fabric_host_mac(h->f);
+	vf_fabric_lock(o->f);
+	if (vf_location_set(o->f, &loc) < 0)
+		p = NULL;
+	vf_fabric_unlock(o->f);
+	return p;
+}
+
+/* Starts tcpdump in VM @name (or, NULL, on the underlay) writing what it
+ * sees to /tmp/vft-NAME.txt; it stops after @secs. */
+static void capture(const char *name, const char *filter, int secs)
+{
+	if (name)
+		it_sh("(timeout %d ip netns exec vft-%s tcpdump -l -n -e -i eth0x %s "
+		      "> /tmp/vft-%s.txt 2>/dev/null &)",
+		      secs, name, filter, name);
+	else /* each end sees what arrives (frames sent with qdisc bypass skip
+	      * the sender's taps) */
+		it_sh("(timeout %d tcpdump -l -n -e -i vft-ul1 %s > /tmp/vft-ul1.txt "
+		      "2>/dev/null &); (timeout %d tcpdump -l -n -e -i vft-ul2 %s "
+		      "> /tmp/vft-ul2.txt 2>/dev/null &)",
+		      secs, filter, secs, filter);
+}
+
+static int lines_with(const char *file, const char *what)
+{
+	return it_sh("exit $(grep -c '%s' %s)", what, file);
+}
+
+/* Reads the tcpdump -e captures of the underlay: every unicast MAC in it must be one of the
+ * hosts' (a group MAC, low bit of the first byte set, is the hosts' own
+ * IPv6 chatter), and frames must have gone both ways between them. */
+static void check_underlay(const vf_mac *m1, const vf_mac *m2)
+{
+	char line[512], s[32], d[32];
+	int lines = 0, strangers = 0, one_two = 0, two_one = 0;
+	FILE *in = popen("cat /tmp/vft-ul1.txt /tmp/vft-ul2.txt", "r");
+
+	while (in && fgets(line, sizeof(line), in)) {
+		vf_mac src, dst;
+
+		if (sscanf(line, "%*s %31s > %31[^,]", s, d) != 2 ||
+		    vf_mac_parse(&src, s) < 0 || vf_mac_parse(&dst, d) < 0)
+			continue;
+		lines++;
+		for (int i = 0; i < 2; i++) {
+			const vf_mac *m = i ? &dst : &src;
+
+			if (!(m->addr[0] & 1) && memcmp(m, m1, 6) && memcmp(m, m2, 6)) {
+				if (!strangers++)
+					printf("     a stranger on the underlay: %s",
+					       line);
+			}
+		}
+		one_two += !memcmp(&src, m1, 6) && !memcmp(&dst, m2, 6);
+		two_one += !memcmp(&src, m2, 6) && !memcmp(&dst, m1, 6);
+	}
+	if (in)
+		pclose(in);
+	CHECK(lines > 10, "the underlay capture has %d frames", lines);
+	CHECK(strangers == 0, "none with a unicast MAC other than the two hosts' (%d)",
+	      strangers);
+	CHECK(one_two > 0 && two_one > 0, "%d frames hv1 -> hv2, %d hv2 -> hv1", one_two,
+	      two_one);
+}
+
+int main(void)
+{
+	struct host h1 = {0}, h2 = {0};
+	vf_port *a, *b, *c, *r1, *r2;
+	char mac1[VF_MAC_STRLEN], mac2[VF_MAC_STRLEN];
+	vf_mac m1, m2;
+	uint64_t inter;
+
+	it_start();
+	if (it_sh("ip link add vft-ul1 type veth peer name vft-ul2 && "
+		  "ip link set vft-ul1 up && ip link set vft-ul2 up") != 0)
+		return it_finish() + 1;
+	CHECK(build(&h1, "hv1", "vft-ul1") == 0 && build(&h2, "hv2", "vft-ul2") == 0,
+	      "two hosts, each bound to its underlay end");
+	m1 = vf_fabric_host_mac(h1.f);
+	m2 = vf_fabric_host_mac(h2.f);
+	vf_mac_format(mac1, sizeof(mac1), &m1);
+	vf_mac_format(mac2, sizeof(mac2), &m2);
+	CHECK(it_sh("ip link show vft-ul1 | grep -q %s", mac1) == 0,
+	      "hv1's host MAC is its underlay NIC's (%s)", mac1);
+	CHECK(vf_fabric_thread_start(h1.f) == 0 && vf_fabric_thread_start(h2.f) == 0,
+	      "both control loops on library threads");
+
+	a = vm(&h1, &h2, 0, 0, 10, "a");
+	r1 = vm(&h1, &h2, 1, 0, 10, "r1");
+	b = vm(&h2, &h1, 0, 0, 11, "b");
+	c = vm(&h2, &h1, 0, 1, 10, "c");
+	r2 = vm(&h2, &h1, 1, 1, 10, "r2");
+	CHECK(a && b && c && r1 && r2, "five VMs, locations known on the other host");
+	if (!(a && b && c && r1 && r2))
+		goto out;
+	CHECK(vf_fabric_workers_start(h1.f, 1, NULL) == 0 &&
+		      vf_fabric_workers_start(h2.f, 1, NULL) == 0,
+	      "a worker thread per host");
+
+	capture(NULL, "", 12);
+	usleep(500 * 1000);
+	CHECK(it_ping("a", "10.1.1.11", 3) == 0, "a (hv1) pings b (hv2), same subnet");
+	CHECK(it_ping("a", "10.1.2.10", 3) == 0, "a (hv1) pings c (hv2), routed");
+	CHECK(it_sh("ip netns exec vft-a ping -c 1 -W 2 10.1.2.10 | grep -q 'ttl=63'") ==
+		      0,
+	      "the routed reply has TTL 63");
+	CHECK(it_ping("r1", "10.2.2.10", 3) == 0,
+	      "r1 (hv1) pings r2 (hv2), routed in red");
+	vf_fabric_lock(h1.f);
+	inter = vf_port_drops(a, VF_DROP_INTER_CELL);
+	vf_fabric_unlock(h1.f);
+	CHECK(it_ping("a", "10.2.1.10", 2) != 0,
+	      "a (blue) cannot reach r1 (red), same host");
+	CHECK(it_ping("a", "10.2.2.10", 2) != 0,
+	      "a (blue) cannot reach r2 (red), other host");
+	CHECK(it_ping("r2", "10.1.1.10", 2) != 0, "r2 (red) cannot reach a (blue)");
+	vf_fabric_lock(h1.f);
+	CHECK(vf_port_drops(a, VF_DROP_INTER_CELL) >= inter + 4,
+	      "a's refused echoes counted as inter-cell drops (%llu)",
+	      (unsigned long long)(vf_port_drops(a, VF_DROP_INTER_CELL) - inter));
+	vf_fabric_unlock(h1.f);
+
+	/* a broadcast in blue/s1 reaches b on the other host, and no one else */
+	capture("b", "icmp", 4);
+	capture("c", "icmp", 4);
+	capture("r2", "icmp", 4);
+	capture("r1", "icmp", 4);
+	usleep(800 * 1000);
+	it_sh("ip netns exec vft-a sysctl -q net.ipv4.icmp_echo_ignore_broadcasts=0; "
+	      "ip netns exec vft-a ping -q -b -c 2 -i 0.3 -W 1 10.1.1.255 >/dev/null "
+	      "2>&1");
+	sleep(4);
+	CHECK(lines_with("/tmp/vft-b.txt", "10.1.1.10 > 10.1.1.255") >= 2,
+	      "b (hv2) saw a's broadcast");
+	CHECK(lines_with("/tmp/vft-c.txt", "10.1.1.255") == 0,
+	      "c (other subnet) did not");
+	CHECK(lines_with("/tmp/vft-r1.txt", "10.1.1.255") == 0,
+	      "r1 (other cell) did not");
+	CHECK(lines_with("/tmp/vft-r2.txt", "10.1.1.255") == 0,
+	      "r2 (other cell) did not");
+
+	sleep(1);
+	check_underlay(&m1, &m2);
+	CHECK(vf_fabric_workers_stop(h1.f) == 0 && vf_fabric_workers_stop(h2.f) == 0,
+	      "workers stopped");
+out:
+	teardown(&h1);
+	teardown(&h2);
+	it_sh("rm -f /tmp/vft-*.txt");
+	return it_finish();
+}
