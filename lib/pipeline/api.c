@@ -63,13 +63,33 @@ uint64_t vf__now_ns(const vf_fabric *f)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The pipeline state a fabric gets on its first frame. */
+/* The pipeline state a fabric gets on its first frame; the flow cache
+ * comes with the buffers, once (vf__pipe_flowcache() may change it). */
 static int pipe_init(vf_fabric *f)
 {
 	if (!f->ct && vf__ct_create(&f->ct, CT_MAX) < 0)
 		return vf__fail(f, -ENOMEM, "no memory for connection tracking");
-	if (!f->work && !(f->work = malloc(2 * (FRAME_MAX + 64))))
+	if (f->work)
+		return 0;
+	if (vf__flowcache_create(&f->fc, VF__FC_DEFAULT_ENTRIES) < 0 ||
+	    !(f->work = malloc(2 * (FRAME_MAX + 64)))) {
+		vf__flowcache_destroy(f->fc);
+		f->fc = NULL;
 		return vf__fail(f, -ENOMEM, "no memory for the pipeline's buffers");
+	}
+	return 0;
+}
+
+int vf__pipe_flowcache(vf_fabric *f, uint32_t entries)
+{
+	struct vf__flowcache *fc = NULL;
+	int err;
+
+	if ((err = pipe_init(f)) < 0 ||
+	    (entries && (err = vf__flowcache_create(&fc, entries)) < 0))
+		return err;
+	vf__flowcache_destroy(f->fc);
+	f->fc = fc;
 	return 0;
 }
 
@@ -81,6 +101,8 @@ void vf__pipe_free(vf_fabric *f)
 	f->ct = NULL;
 	vf__locs_destroy(f->locs);
 	f->locs = NULL;
+	vf__flowcache_destroy(f->fc);
+	f->fc = NULL;
 	free(f->work);
 	f->work = NULL;
 }
@@ -109,12 +131,11 @@ static int check_frame(const vf_fabric *f, const void *frame, size_t len, const 
 /* Runs one frame (from @port, or the underlay when NULL), tracing into
  * @tr when it is not NULL. Returns frames sent, or the verdict when
  * tracing, or -errno. */
-static int run(vf_fabric *f, vf_port *port, const void *frame, size_t len,
-	       struct vf__trace *tr)
+/* What run() checks before a frame, in order, with a message for the
+ * first that fails; 0 when all pass. */
+static int run_checks(vf_fabric *f, vf_port *port, const void *frame, size_t len,
+		      const char *what)
 {
-	const char *what = tr ? "vf_trace" : port ? "vf_port_inject" : "vf_fabric_inject_underlay";
-	struct vf__ctx c = { .f = f, .tr = tr, .dry = tr != NULL };
-	vf_drop_reason r;
 	int err;
 
 	if ((err = vf__obj_check(f ? &f->obj : NULL, what)) < 0 ||
@@ -127,11 +148,35 @@ static int run(vf_fabric *f, vf_port *port, const void *frame, size_t len,
 	if (f->in_pipeline)
 		return vf__fail(f, -EBUSY, "%s: called from the fabric's own output callback",
 				what);
-	if (!(c.t = vf__pipe_tables(f)))
+	return 0;
+}
+
+static int run(vf_fabric *f, vf_port *port, const void *frame, size_t len,
+	       struct vf__trace *tr)
+{
+	struct vf__ctx c = {.f = f, .tr = tr, .dry = tr != NULL};
+	vf_drop_reason r;
+	int err;
+
+	/* every frame passes these: a few compares, and run_checks() says
+	 * what failed */
+	if (!f || f->obj.removed || !f->work || f->in_pipeline || !frame ||
+	    len < FRAME_MIN || len > FRAME_MAX ||
+	    (port && (port->obj.removed || port->subnet->cell->fabric != f))) {
+		const char *what = tr	  ? "vf_trace"
+				   : port ? "vf_port_inject"
+					  : "vf_fabric_inject_underlay";
+
+		if ((err = run_checks(f, port, frame, len, what)) < 0)
+			return err;
+	}
+	if (!(c.t = f->tables && f->tables->gen == f->gen ? f->tables
+							  : vf__pipe_tables(f)))
 		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
 	c.now = vf__now_ns(f);
 	c.reply = f->work + FRAME_MAX + 64;
 	c.reply_cap = FRAME_MAX + 64;
+	c.fc = f->fc;
 	memcpy(f->work, frame, len);
 	f->in_pipeline = true;
 	r = port ? vf__pipe_from_port(&c, port, f->work, (uint32_t)len)

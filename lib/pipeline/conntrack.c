@@ -55,6 +55,10 @@
  * A commit of a flow that has a live entry acts as a look-up; over a dead
  * entry it starts a new connection in its place.
  *
+ * Hints. vf__ct_lookup_hint() keeps an entry's index for its caller; an
+ * index is only ever a guess, checked against the whole key before use,
+ * so entries may move and indexes be reused freely.
+ *
  * Not thread-safe: the caller serialises every call on a table, peeks
  * included (a peek reads entries that a look-up or commit moves).
  */
@@ -270,7 +274,8 @@ static void tcp_update(struct ct_entry *e, bool orig, uint8_t fl)
 }
 
 /* A packet of @e's connection, in the opening direction or not. */
-static void update(struct ct_entry *e, bool orig, uint8_t tcp_flags, uint64_t now_ns)
+static inline void update(struct ct_entry *e, bool orig, uint8_t tcp_flags,
+			  uint64_t now_ns)
 {
 	if (!orig)
 		e->flags |= F_REPLY;
@@ -361,6 +366,58 @@ enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
 	}
 	update(&ct->entries[i], orig, tcp_flags, now_ns);
 	return orig ? VF__CT_ORIG : VF__CT_REPLY;
+}
+
+/* vf__ct_lookup_hint() when the hint does not hold: a look-up that
+ * remembers where it found the entry. */
+static __attribute__((noinline)) enum vf__ct_state
+lookup_unhinted(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
+		uint8_t tcp_flags, uint64_t now_ns, uint32_t *hint)
+{
+	size_t i;
+	bool orig, expired;
+
+	*hint = 0;
+	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired)) {
+		if (expired)
+			remove_at(ct, i);
+		return VF__CT_NEW;
+	}
+	*hint = (uint32_t)i + 1;
+	update(&ct->entries[i], orig, tcp_flags, now_ns);
+	return orig ? VF__CT_ORIG : VF__CT_REPLY;
+}
+
+/* The hinted entry, if it is @f's in @zone and live, is refreshed here:
+ * its key compared in either order (entries move when others are
+ * removed); as in make_key(), a is the smaller end, so the flow whose
+ * source is a goes from a. */
+enum vf__ct_state vf__ct_lookup_hint(struct vf__ct *ct, uint32_t zone,
+				     const struct vf__flow *f, uint8_t tcp_flags,
+				     uint64_t now_ns, uint32_t *hint)
+{
+	struct ct_entry *e;
+	bool from_a;
+
+	if (!*hint || *hint > ct->count || !f->has_ports)
+		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
+	e = &ct->entries[*hint - 1];
+	if (e->zone != zone || e->proto != f->proto || now_ns >= e->expires)
+		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
+	if (e->a_ip == f->src && e->b_ip == f->dst && e->a_port == f->sport &&
+	    e->b_port == f->dport)
+		from_a = true;
+	else if (e->a_ip == f->dst && e->b_ip == f->src && e->a_port == f->dport &&
+		 e->b_port == f->sport)
+		from_a = false;
+	else
+		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
+	if (is_orig(e, from_a)) {
+		update(e, true, tcp_flags, now_ns);
+		return VF__CT_ORIG;
+	}
+	update(e, false, tcp_flags, now_ns);
+	return VF__CT_REPLY;
 }
 
 enum vf__ct_state vf__ct_peek(const struct vf__ct *ct, uint32_t zone,

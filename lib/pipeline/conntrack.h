@@ -36,6 +36,12 @@ size_t vf__ct_count(const struct vf__ct *ct);
  * its timeout and advances the TCP state from @tcp_flags. */
 enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
 				uint8_t tcp_flags, uint64_t now_ns);
+/* vf__ct_lookup() for a caller that sees the flow again and again (the
+ * flow cache): *@hint, 0 at first, remembers where the entry was, and
+ * while it still is there the look-up neither hashes nor probes. */
+enum vf__ct_state vf__ct_lookup_hint(struct vf__ct *ct, uint32_t zone,
+				     const struct vf__flow *f, uint8_t tcp_flags,
+				     uint64_t now_ns, uint32_t *hint);
 /* Like vf__ct_lookup() but changes nothing (for traces). */
 enum vf__ct_state vf__ct_peek(const struct vf__ct *ct, uint32_t zone,
 			      const struct vf__flow *f, uint64_t now_ns);

@@ -16,6 +16,7 @@ struct pending {
 };
 
 struct vf__locs {
+	struct vf__locs_head head; /* first */
 	struct vf__hmap by_key; /* (cell, vip) -> vf_location */
 	struct vf__hmap by_vip; /* vip -> vf_location (rewrite mode: unique) */
 	size_t count;
@@ -239,6 +240,7 @@ static int location_set(vf_fabric *f, const vf_location *user)
 	} else {
 		*cur = l;
 	}
+	f->locs->head.gen++;
 	answer_parked(f, cur);
 	return 0;
 }
@@ -261,6 +263,7 @@ static int location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 	vf__hmap_del(&f->locs->by_key, key(cell, vip), cur);
 	vf__hmap_del(&f->locs->by_vip, vf__hash_u64(vip), cur);
 	f->locs->count--;
+	f->locs->head.gen++;
 	free(cur);
 	return 0;
 }

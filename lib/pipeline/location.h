@@ -20,6 +20,19 @@
 int vf__locs_create(struct vf__locs **out);
 void vf__locs_destroy(struct vf__locs *locs);
 
+/* The first member of struct vf__locs: what the pipeline reads on every
+ * frame without a call. */
+struct vf__locs_head {
+	uint64_t gen; /* vf__locs_gen() */
+};
+
+/* Moves on every change to the locations (vf_location_set/del): flow
+ * caches remember decisions made from them until it moves. */
+static inline uint64_t vf__locs_gen(const struct vf__locs *locs)
+{
+	return ((const struct vf__locs_head *)(const void *)locs)->gen;
+}
+
 /* A known remote location, or NULL. */
 const vf_location *vf__loc_get(const struct vf__locs *locs, uint32_t cell, uint32_t vip);
 /* Rewrite mode: a remote location with @vip in any cell, or NULL. */

@@ -42,6 +42,46 @@ static vf_drop_reason drop(struct vf__ctx *c, const struct vf__tport *on, vf_dro
 	return r;
 }
 
+/* ---- recording the decision for the flow cache (flowcache.h) ---- */
+
+/* The frame takes a path the flow cache cannot repeat. */
+static void nocache(struct vf__ctx *c)
+{
+	c->rec = NULL;
+}
+
+static void rec_flags(struct vf__ctx *c, uint16_t flags)
+{
+	if (c->rec)
+		c->rec->e.flags |= flags;
+}
+
+/* A port's security groups passed the flow in direction @dir, with
+ * (@ruled) or without evaluating their rules. */
+static void rec_secgroups(struct vf__ctx *c, vf_direction dir, bool ruled)
+{
+	if (dir == VF_DIR_EGRESS)
+		rec_flags(c, VF__FC_SG_OUT |
+				     (ruled ? VF__FC_SG_OUT_KNOWN | VF__FC_SG_OUT_ALLOW
+					    : 0));
+	else
+		rec_flags(c,
+			  VF__FC_SG_IN |
+				  (ruled ? VF__FC_SG_IN_KNOWN | VF__FC_SG_IN_ALLOW : 0));
+}
+
+/* The frame leaves to @to (NULL: the underlay) with these MACs. */
+static void rec_final(struct vf__ctx *c, const struct vf__tport *to, const vf_mac *smac,
+		      const vf_mac *dmac)
+{
+	if (!c->rec)
+		return;
+	c->rec->e.to = to;
+	c->rec->e.smac = *smac;
+	c->rec->e.dmac = *dmac;
+	c->rec->final = true;
+}
+
 /* Hands a frame to the output callback: to local port @to, or to the
  * underlay when @to is NULL. */
 static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to, const uint8_t *frame,
@@ -149,9 +189,11 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 		VF__TR(c, "security groups of '%s' (%s): tracked connection, %s",
 		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress",
 		       st == VF__CT_REPLY ? "reply" : "original direction");
+		rec_secgroups(c, dir, false);
 		return VF_DROP_NONE;
 	}
 	if (related(c, zone, p)) {
+		nocache(c);
 		VF__TR(c, "security groups of '%s' (%s): an ICMP error about a tracked "
 			  "connection",
 		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress");
@@ -168,6 +210,7 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 	VF__TR(c, "security groups of '%s' (%s): allowed by a rule%s", port->port->entry.name,
 	       dir == VF_DIR_INGRESS ? "ingress" : "egress",
 	       broadcast ? "" : ", connection tracked");
+	rec_secgroups(c, dir, true);
 	if (!c->dry && !broadcast)
 		vf__ct_commit(c->f->ct, zone, &fl, p->tcp_flags, c->now);
 	return VF_DROP_NONE;
@@ -199,7 +242,10 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		return drop(c, on, VF_DROP_INTRA_CELL);
 	}
 	fl = flow_of(p);
+	if (c->rec)
+		c->rec->e.pair_zone = pair_zone(from, to->id);
 	if (to->inter_allow) {
+		rec_flags(c, VF__FC_PAIR_COMMIT);
 		VF__TR(c, "policy: cell %u admits every other cell", to->id);
 		if (!c->dry) /* so that replies pass whatever the other cell says */
 			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl, p->tcp_flags,
@@ -211,6 +257,7 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		    !vf__match_policy(&to->policies[i].match, &fl))
 			continue;
 		VF__TR(c, "policy: cell %u admits it from cell %u (policy %u)", to->id, from, i);
+		rec_flags(c, VF__FC_PAIR_COMMIT);
 		if (!c->dry)
 			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl, p->tcp_flags,
 				      c->now);
@@ -218,6 +265,10 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 	}
 	st = tracked(c, pair_zone(from, to->id), &fl, p->tcp_flags);
 	if (st != VF__CT_NEW || related(c, pair_zone(from, to->id), p)) {
+		if (st != VF__CT_NEW)
+			rec_flags(c, VF__FC_PAIR_LOOKUP);
+		else
+			nocache(c); /* passed as related */
 		VF__TR(c, "policy: tracked inter-cell connection (%s)",
 		       st == VF__CT_REPLY ? "reply" : st == VF__CT_ORIG ? "original direction"
 									: "a related ICMP error");
@@ -234,17 +285,24 @@ static uint32_t meter_len(const struct vf__pkt *p)
 	return p->ethertype == VF__ETH_P_IPV4 ? p->ip_len : p->len;
 }
 
-static vf_drop_reason qos(struct vf__ctx *c, const struct vf__tport *port, vf_direction dir,
-			  const struct vf__pkt *p)
+/* A port's token bucket in direction @dir, for a frame of @bytes. */
+static vf_drop_reason qos_take(struct vf__ctx *c, const struct vf__tport *port,
+			       vf_direction dir, uint32_t bytes)
 {
 	struct vf__bucket *b = &rt(port)->bucket[dir];
 
-	if (vf__bucket_take(b, meter_len(p), c->now, c->dry))
+	if (!b->rate_Bps || vf__bucket_take(b, bytes, c->now, c->dry))
 		return VF_DROP_NONE;
 	VF__TR(c, "QoS: port '%s' is over its %s rate (%llu bit/s)", port->port->entry.name,
 	       dir == VF_DIR_INGRESS ? "receiving" : "sending",
 	       (unsigned long long)b->rate_Bps * 8);
 	return drop(c, port, dir == VF_DIR_INGRESS ? VF_DROP_QOS_INGRESS : VF_DROP_QOS_EGRESS);
+}
+
+static vf_drop_reason qos(struct vf__ctx *c, const struct vf__tport *port,
+			  vf_direction dir, const struct vf__pkt *p)
+{
+	return qos_take(c, port, dir, meter_len(p));
 }
 
 /* Delivers to local port @dst with source MAC @smac: its state, ingress
@@ -254,6 +312,8 @@ static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst, s
 {
 	vf_drop_reason r;
 
+	if (keep_dst_mac) /* a copy of a broadcast */
+		nocache(c);
 	if (!dst->up) {
 		VF__TR(c, "port '%s' is down", dst->port->entry.name);
 		return drop(c, dst, VF_DROP_PORT_DOWN);
@@ -261,6 +321,7 @@ static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst, s
 	if ((r = secgroups(c, dst, VF_DIR_INGRESS, p)) || (r = qos(c, dst, VF_DIR_INGRESS, p)))
 		return r;
 	vf__pkt_set_macs(p, smac, keep_dst_mac ? &p->dst : &dst->vmac);
+	rec_final(c, dst, smac, &dst->vmac);
 	return emit(c, dst, p->data, p->len);
 }
 
@@ -277,6 +338,7 @@ static vf_drop_reason to_host(struct vf__ctx *c, const struct vf__tport *src,
 		return drop(c, src, VF_DROP_NO_OUTPUT);
 	}
 	vf__pkt_set_macs(p, &c->t->host_mac, host);
+	rec_final(c, NULL, &c->t->host_mac, host);
 	return emit(c, NULL, p->data, p->len);
 }
 
@@ -315,6 +377,7 @@ static vf_drop_reason deliver(struct vf__ctx *c, const struct vf__tport *src, st
 /* Sends a reply the pipeline built in c->reply back to @src. */
 static vf_drop_reason answer(struct vf__ctx *c, const struct vf__tport *src, uint32_t len)
 {
+	nocache(c);
 	if (!len) {
 		/* e.g. no ICMP error about an ICMP error (RFC 1122 3.2.2) */
 		VF__TR(c, "no reply is due");
@@ -330,6 +393,7 @@ static vf_drop_reason to_router(struct vf__ctx *c, const struct vf__tport *src,
 	vf_drop_reason r;
 	vf__ipstr a;
 
+	nocache(c);
 	if (p->frag_off || p->frag_more) {
 		VF__TR(c, "router: %s does not reassemble fragments", vf__ip_str(a, p->ip_dst));
 		return drop(c, src, VF_DROP_FRAGMENT);
@@ -373,6 +437,7 @@ static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, stru
 					    src->subnet->gateway));
 		return drop(c, src, VF_DROP_TTL_EXCEEDED);
 	}
+	rec_flags(c, VF__FC_TTL);
 	to = vf__t_subnet_of(cell, p->ip_dst);
 	if (to == src->subnet) {
 		/* hairpin: bridged, so that a receiver on another host, which
@@ -398,6 +463,7 @@ static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, stru
 		return drop(c, src, VF_DROP_NO_ROUTE);
 	}
 	vf__pkt_dec_ttl(p);
+	rec_flags(c, VF__FC_DEC_TTL);
 	return deliver(c, src, p, to->cell, vip, true);
 }
 
@@ -441,6 +507,7 @@ static vf_drop_reason flood(struct vf__ctx *c, const struct vf__tport *src, stru
 	struct flood fl = { c, src, p, p->src, p->dst };
 	vf_drop_reason r;
 
+	nocache(c);
 	if ((r = secgroups(c, src, VF_DIR_EGRESS, p)) ||
 	    (r = cell_policy(c, s->cell->id, s->cell, p, src)) ||
 	    (r = qos(c, src, VF_DIR_EGRESS, p)))
@@ -588,6 +655,7 @@ static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src, struc
 	vf__ipstr a;
 	vf__macstr m;
 
+	nocache(c);
 	if (!s->dhcp) {
 		VF__TR(c, "DHCP: the server is off on subnet %u", s->id);
 		return drop(c, src, VF_DROP_DHCP_INVALID);
@@ -670,6 +738,8 @@ static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *
 		VF__TR(c, "%u bytes is over subnet %u's MTU of %u", p->ip_len, s->id, s->mtu);
 		return drop(c, src, VF_DROP_TOO_BIG);
 	}
+	if (c->rec)
+		c->rec->e.mtu = s->mtu < UINT16_MAX ? (uint16_t)s->mtu : UINT16_MAX;
 	if (s->kind == VF_SUBNET_LINK)
 		return link_peer(c, src, p);
 	if (p->dst.addr[0] & 1)
@@ -679,8 +749,8 @@ static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *
 	return bridge(c, src, p);
 }
 
-vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
-				  uint32_t len)
+static vf_drop_reason from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
+				uint32_t len)
 {
 	const struct vf__tport *src = port->tgen == c->t->gen ? port->tport : NULL;
 	struct vf__pkt p;
@@ -755,6 +825,7 @@ static vf_drop_reason underlay_flood(struct vf__ctx *c, struct vf__pkt *p,
 {
 	vf_mac smac, dmac = bcast_mac;
 
+	nocache(c);
 	if (!from) {
 		VF__TR(c, "broadcast from a subnet not configured here");
 		return drop(c, NULL, VF_DROP_NOT_HERE);
@@ -773,7 +844,7 @@ static vf_drop_reason underlay_flood(struct vf__ctx *c, struct vf__pkt *p,
 	return VF_DROP_NONE;
 }
 
-vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len)
+static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len)
 {
 	const struct vf__tsubnet *from;
 	const struct vf__tport *dst;
@@ -813,4 +884,155 @@ vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t 
 	else
 		smac = dst->subnet->rvmac;
 	return to_local(c, dst, &p, &smac, false);
+}
+
+/* ---- the flow cache's short path ---- */
+
+/* A port's security groups for a frame of a cached flow: as secgroups(),
+ * with the rules' answer kept in the entry once they were asked. */
+static inline vf_drop_reason
+cached_secgroups(struct vf__ctx *c, const struct vf__tport *port, vf_direction dir,
+		 struct vf__fc_entry *e, const struct vf__flow *fl, uint8_t tcp_flags)
+{
+	uint16_t known = dir == VF_DIR_EGRESS ? VF__FC_SG_OUT_KNOWN : VF__FC_SG_IN_KNOWN;
+	uint16_t allow = dir == VF_DIR_EGRESS ? VF__FC_SG_OUT_ALLOW : VF__FC_SG_IN_ALLOW;
+	uint32_t zone = port->port->serial;
+
+	if (vf__ct_lookup_hint(c->f->ct, zone, fl, tcp_flags, c->now,
+			       &e->ct_hint[dir == VF_DIR_INGRESS]) != VF__CT_NEW)
+		return VF_DROP_NONE;
+	if (!(e->flags & known))
+		e->flags |=
+			known | (vf__ruleset_allows(&port->rules, dir, fl) ? allow : 0);
+	if (!(e->flags & allow))
+		return drop(c, port,
+			    dir == VF_DIR_INGRESS ? VF_DROP_SECGROUP_INGRESS
+						  : VF_DROP_SECGROUP_EGRESS);
+	vf__ct_commit(c->f->ct, zone, fl, tcp_flags, c->now);
+	return VF_DROP_NONE;
+}
+
+/*
+ * A frame of a flow the cache knows, from port @src (NULL: the underlay):
+ * the per-packet part of decision @e, in the order the stages take it.
+ * Returns -1, having changed nothing, when the frame must take the whole
+ * pipeline: over the MTU, a TTL that runs out, TCP SYN, FIN or RST (they
+ * move connection tracking), a source MAC that is not the port's, or no
+ * output callback.
+ */
+static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_entry *e,
+		  const struct vf__fc_pkt *fp, uint8_t *buf, uint32_t len)
+{
+	const struct vf__tport *to = e->to;
+	const struct vf__flow *fl = &fp->fl;
+	uint16_t flags = e->flags;
+	vf_drop_reason r;
+
+	if (fp->ip_len > e->mtu || ((flags & VF__FC_TTL) && fp->ttl <= 1) ||
+	    (fp->tcp_flags & (VF__TCP_SYN | VF__TCP_FIN | VF__TCP_RST)) ||
+	    !vf__out_ready(c->f, to ? to->port : NULL) ||
+	    (src && memcmp(buf + 6, &src->vmac, sizeof(vf_mac))))
+		return -1;
+	if (src) {
+		rt(src)->rx_packets++;
+		rt(src)->rx_bytes += len;
+	}
+	if (flags & VF__FC_DEC_TTL) {
+		uint8_t *ip = buf + VF__ETH_HLEN;
+		uint16_t old = vf__get16(ip + 8);
+
+		ip[8]--;
+		vf__put16(ip + 10,
+			  vf__csum_update16(vf__get16(ip + 10), old, vf__get16(ip + 8)));
+	}
+	if ((flags & VF__FC_SG_OUT) &&
+	    (r = cached_secgroups(c, src, VF_DIR_EGRESS, e, fl, fp->tcp_flags)))
+		return (int)r;
+	if ((flags & VF__FC_PAIR_COMMIT))
+		vf__ct_commit(c->f->ct, e->pair_zone, fl, fp->tcp_flags, c->now);
+	else if ((flags & VF__FC_PAIR_LOOKUP) &&
+		 vf__ct_lookup(c->f->ct, e->pair_zone, fl, fp->tcp_flags, c->now) ==
+			 VF__CT_NEW)
+		return (int)drop(c, src ? src : to, VF_DROP_INTER_CELL);
+	if (src && rt(src)->bucket[VF_DIR_EGRESS].rate_Bps &&
+	    (r = qos_take(c, src, VF_DIR_EGRESS, fp->ip_len)))
+		return (int)r;
+	if (to) {
+		if ((flags & VF__FC_SG_IN) &&
+		    (r = cached_secgroups(c, to, VF_DIR_INGRESS, e, fl, fp->tcp_flags)))
+			return (int)r;
+		if (rt(to)->bucket[VF_DIR_INGRESS].rate_Bps &&
+		    (r = qos_take(c, to, VF_DIR_INGRESS, fp->ip_len)))
+			return (int)r;
+		rt(to)->tx_packets++;
+		rt(to)->tx_bytes += len;
+	}
+	memcpy(buf, &e->dmac, sizeof(vf_mac));
+	memcpy(buf + 6, &e->smac, sizeof(vf_mac));
+	vf__out(c->f, c->txq, to ? to->port : NULL, buf, len);
+	c->sent++;
+	return VF_DROP_NONE;
+}
+
+/* A frame of flow @fp the cache does not know: the whole pipeline,
+ * recording its decision, which is kept if the frame went to one place by
+ * a path the cache can repeat. Broadcast and multicast destinations are
+ * never kept. */
+static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c, vf_port *port,
+						       uint8_t *buf, uint32_t len,
+						       const struct vf__fc_pkt *fp)
+{
+	struct vf__fc_rec rec;
+	vf_drop_reason r;
+	int sent = c->sent;
+
+	c->fc->misses++;
+	if (fp->fl.dst == 0xffffffff || (fp->fl.dst >> 28) == 0xe)
+		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+	memset(&rec, 0, sizeof(rec));
+	rec.e.mtu = UINT16_MAX;
+	c->rec = &rec;
+	r = port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+	if (c->rec && rec.final && r == VF_DROP_NONE && c->sent == sent + 1)
+		vf__fc_insert(c->fc, fp, &rec.e);
+	c->rec = NULL;
+	return r;
+}
+
+/* The flow cache around a frame from @port (NULL: the underlay): the short
+ * path when its flow is known, else record(). */
+static vf_drop_reason with_cache(struct vf__ctx *c, vf_port *port, uint8_t *buf,
+				 uint32_t len)
+{
+	const struct vf__tport *src = NULL;
+	struct vf__fc_entry *e;
+	struct vf__fc_pkt fp;
+	int hit;
+
+	if (port && !(src = port->tgen == c->t->gen ? port->tport : NULL))
+		return from_port(c, port, buf, len);
+	vf__fc_sync(c->fc, c->t->gen, vf__locs_gen(c->f->locs));
+	if (!vf__fc_parse(c->fc, &fp, buf, len, port ? port->serial : 0))
+		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+	if ((e = vf__fc_find(c->fc, &fp)) &&
+	    (hit = cached(c, src, e, &fp, buf, len)) >= 0) {
+		c->fc->hits++;
+		return (vf_drop_reason)hit;
+	}
+	return record(c, port, buf, len, &fp);
+}
+
+vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
+				  uint32_t len)
+{
+	if (c->fc && !c->dry)
+		return with_cache(c, port, buf, len);
+	return from_port(c, port, buf, len);
+}
+
+vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len)
+{
+	if (c->fc && !c->dry)
+		return with_cache(c, NULL, buf, len);
+	return from_underlay(c, buf, len);
 }

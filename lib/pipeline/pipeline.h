@@ -20,13 +20,28 @@
  *
  * The same code runs for vf_trace(): a context in dry mode sends, counts
  * and remembers nothing, and writes each decision to the trace.
+ *
+ * A context with a flow cache (flowcache.h) records the decision for a
+ * TCP or UDP flow as its frame goes through the stages; the flow's next
+ * frames find it there and take only its per-packet part. A dry context
+ * never reads nor writes the cache.
  */
 #ifndef VF_PIPELINE_PIPELINE_H
 #define VF_PIPELINE_PIPELINE_H
 
 #include "core/internal.h"
 #include "packet/packet.h"
+#include "pipeline/flowcache.h"
 #include "pipeline/tables.h"
+
+/* The decision for one flow as the pipeline takes it, for the flow cache:
+ * the stages fill @e; @final says the frame went to one place by a path
+ * the cache can repeat. A stage the cache cannot repeat stops the
+ * recording (vf__ctx.rec = NULL). */
+struct vf__fc_rec {
+	struct vf__fc_entry e;
+	bool final;
+};
 
 /* A trace being written: lines in a growing buffer. */
 struct vf__trace {
@@ -45,7 +60,9 @@ struct vf__ctx {
 	const struct vf__tport *src; /* the ingress port, NULL from the underlay */
 	uint8_t *reply;		/* room for a reply the pipeline builds */
 	uint32_t reply_cap;
+	struct vf__flowcache *fc; /* this context's flow cache; NULL: none */
 	struct vf__txq *txq;	  /* stages frames to send (runtime.h); NULL: send at once */
+	struct vf__fc_rec *rec;	  /* the decision being recorded, or NULL */
 };
 
 /* Writes one trace line when tracing (formats nothing otherwise). */
@@ -71,6 +88,10 @@ vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t 
  * known (called by the location table). */
 void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
 			 const vf_mac *mac);
+
+/* Replaces the inject path's flow cache of @f by one of @entries entries
+ * (0: none), for tests and benchmarks; 0 or -errno. */
+int vf__pipe_flowcache(vf_fabric *f, uint32_t entries);
 
 /* Allocates the pipeline's state (connection tracking, buffers) if it is
  * not there yet: before the first frame; 0 or -ENOMEM. */

@@ -10,6 +10,12 @@
  * to a port its destination is that port's VMAC or a broadcast/multicast
  * address. The fabric is built once and kept (so conntrack and the ARP
  * queue fill up across inputs, as in real life).
+ *
+ * The flow cache: a second fabric, built alike but without the cache
+ * (vf__pipe_flowcache(f, 0)), takes every frame too, on the same pinned
+ * clock, and each frame goes through both twice (the second time the
+ * cached fabric may find its flow). Both must return the same, send the
+ * same frames to the same ports, and count the same, every time.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,23 +24,57 @@
 
 #include <vfabric/vfabric.h>
 
+#include "core/internal.h"
 #include "packet/packet.h"
+#include "pipeline/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NPORTS 5
 
-static vf_fabric *fab;
-static vf_port *ports[NPORTS];
+static vf_fabric *fab, *fab2; /* with the flow cache, without */
+static vf_port *ports[NPORTS], *ports2[NPORTS];
+
+/* What a fabric sent for the current frame: port index (NPORTS: the
+ * underlay), length and a hash of the bytes, in order. */
+struct sent {
+	size_t n;
+	struct {
+		int port;
+		size_t len;
+		uint64_t hash;
+	} f[64];
+};
+
+static struct sent sent[2];
+
+static uint64_t fnv(const uint8_t *b, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
 static const vf_mac host = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 } };
 static const vf_mac peer = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 } };
 
 static void check(void *ud, vf_port *port, const uint8_t *frame, size_t len)
 {
-	uint8_t copy[65536];
+	static uint8_t copy[65536];
+	struct sent *s = &sent[ud != NULL];
+	vf_port *const *pv = ud ? ports2 : ports;
 	struct vf__pkt p;
+	int i;
 
-	(void)ud;
+	for (i = 0; i < NPORTS && pv[i] != port; i++)
+		;
+	if (s->n < sizeof(s->f) / sizeof(s->f[0])) {
+		s->f[s->n].port = i;
+		s->f[s->n].len = len;
+		s->f[s->n].hash = fnv(frame, len);
+	}
+	s->n++;
 	if (len > sizeof(copy))
 		abort();
 	memcpy(copy, frame, len);
@@ -61,7 +101,8 @@ static void must_(int rc, const char *what)
 	}
 }
 
-static void build(void)
+/* Builds the fabric in fab and ports[], its output to check() with @ud. */
+static void build(void *ud)
 {
 	vf_cell *c1, *c2;
 	vf_subnet *web, *db, *cable, *other;
@@ -83,7 +124,7 @@ static void build(void)
 		.vmac = { { 0x02, 1, 10, 1, 1, 100 } }, .host_mac = peer);
 
 	must(vf_fabric_create(&fab, &fo));
-	must(vf_fabric_set_output(fab, check, NULL));
+	must(vf_fabric_set_output(fab, check, ud));
 	must(vf_cell_create(&c1, fab, &co1));
 	must(vf_cell_create(&c2, fab, &co2));
 	must(vf_subnet_create(&web, c1, NULL));
@@ -104,23 +145,77 @@ static void build(void)
 	must(vf_policy_create(&(vf_policy *){ NULL }, c2, &po));
 	must(vf_port_set_qos(ports[1], VF_DIR_EGRESS, 10000000, 3000));
 	must(vf_location_set(fab, &loc));
+	fab->test_now_ns = 1000000000000ull;
+}
+
+/* Both fabrics counted alike. */
+static void same_counters(void)
+{
+	for (int i = 0; i < NPORTS; i++) {
+		vf_port_stats a = {.sz = sizeof(a)}, b = {.sz = sizeof(b)};
+
+		if (vf_port_stats_get(ports[i], &a) < 0 ||
+		    vf_port_stats_get(ports2[i], &b) < 0 || memcmp(&a, &b, sizeof(a)))
+			abort();
+		for (int r = VF_DROP_MALFORMED; r <= VF_DROP_NO_OUTPUT; r++)
+			if (vf_port_drops(ports[i], (vf_drop_reason)r) !=
+			    vf_port_drops(ports2[i], (vf_drop_reason)r))
+				abort();
+	}
+	for (int r = VF_DROP_MALFORMED; r <= VF_DROP_NO_OUTPUT; r++)
+		if (vf_fabric_drops(fab, (vf_drop_reason)r) !=
+		    vf_fabric_drops(fab2, (vf_drop_reason)r))
+			abort();
+}
+
+/* The frame into both fabrics: the same answer, frames and counters. */
+static int both(int slot, const uint8_t *frame, size_t len)
+{
+	int rc[2];
+
+	sent[0].n = sent[1].n = 0;
+	rc[0] = slot < NPORTS ? vf_port_inject(ports[slot], frame, len)
+			      : vf_fabric_inject_underlay(fab, frame, len);
+	rc[1] = slot < NPORTS ? vf_port_inject(ports2[slot], frame, len)
+			      : vf_fabric_inject_underlay(fab2, frame, len);
+	if (rc[0] != rc[1] || sent[0].n != sent[1].n)
+		abort();
+	for (size_t i = 0; i < sent[0].n && i < sizeof(sent[0].f) / sizeof(sent[0].f[0]);
+	     i++)
+		if (sent[0].f[i].port != sent[1].f[i].port ||
+		    sent[0].f[i].len != sent[1].f[i].len ||
+		    sent[0].f[i].hash != sent[1].f[i].hash)
+			abort();
+	same_counters();
+	return rc[0];
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	vf_port *port;
 	char *text = NULL;
-	int rc;
+	int rc, slot;
 
-	if (!fab)
-		build();
+	if (!fab) {
+		build(&fab2); /* the one without the cache, moved aside */
+		must(vf__pipe_flowcache(fab, 0));
+		fab2 = fab;
+		memcpy(ports2, ports, sizeof(ports));
+		build(NULL);
+	}
 	if (size < 1 + 14)
 		return 0;
-	port = data[0] % (NPORTS + 1) < NPORTS ? ports[data[0] % (NPORTS + 1)] : NULL;
-	rc = port ? vf_port_inject(port, data + 1, size - 1)
-		  : vf_fabric_inject_underlay(fab, data + 1, size - 1);
-	if (rc < 0 && size - 1 <= 65535)
-		abort();
+	/* the clock moves on a little each input, more when the first byte
+	 * says so (timeouts, token buckets) */
+	fab->test_now_ns += (data[0] & 0x80 ? 20000000000ull : 1000000ull);
+	fab2->test_now_ns = fab->test_now_ns;
+	slot = data[0] % (NPORTS + 1);
+	port = slot < NPORTS ? ports[slot] : NULL;
+	for (int i = 0; i < 2; i++) {
+		rc = both(slot, data + 1, size - 1);
+		if (rc < 0 && size - 1 <= 65535)
+			abort();
+	}
 	rc = vf_trace(fab, port, data + 1, size - 1, &text);
 	if (size - 1 <= 65535 && (rc < 0 || !text))
 		abort();
