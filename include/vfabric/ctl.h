@@ -215,9 +215,11 @@ VF_API int vf_ctl_detach(vf_ctl *ctl, const char *port);
  * @brief Lists the server's objects as JSON:
  * `{"host": ..., "cells": [{"id", "name", "owner", "vni", "subnets":
  * [{"id", "name", "kind", "prefix", "gateway", "mtu", "ports": [{"id",
- * "name", "vip", "vmac", "admin_up", "datapath", "ifname"}]}], "router":
- * null or {"name", "subnets": [...]}, "secgroups": [names], "policies":
- * [names]}]}`. Addresses are strings ("10.1.1.5", "02:01:0a:01:01:05").
+ * "name", "cell", "subnet", "vip", "vmac", "admin_up", "link_up",
+ * "datapath", "ifname"}]}], "router": null or {"name", "subnets": [...]},
+ * "secgroups": [names], "policies": [names]}]}`. Addresses are strings
+ * ("10.1.1.5", "02:01:0a:01:01:05"); "datapath" and "ifname" are null for
+ * an unbound port.
  * @param ctl the connection
  * @param[out] out the text, NUL-terminated; free it with vf_free()
  * @return 0, or -errno: -EINVAL, -EMSGSIZE (the listing is larger than

@@ -30,6 +30,12 @@ meaning the underlay), ``port.inject(frame)`` runs what a VM sent and
 counted by DropReason (``port.drops(r)``, ``fab.drops(r)``), and
 ``fab.trace(frame, port)`` tells the pipeline's decisions without
 side effects. Locations of VMs on other hosts: ``fab.set_location()``.
+
+Other processes reach a fabric through its control socket:
+``fab.ctl_listen(path)`` serves it (while the fabric's loop runs), and
+``vfabric.Ctl(path)`` attaches and detaches ports, lists objects, reads
+counters and traces frames there, raising the VfError the fabric's own
+call would.
 """
 
 from ._lib import FEATURES, library_path, version_info
