@@ -453,6 +453,43 @@ static void test_ctl_server_list(void **state)
 	vf_ctl_close(c);
 }
 
+/* A listing over VF_CTL_MSG_MAX is refused as -EMSGSIZE; the connection
+ * goes on. */
+static void test_ctl_server_response_too_large(void **state)
+{
+	struct vt_fx *fx = FX(state);
+	VF_OPTS(vf_subnet_opts, so, .name = "big", .prefix = PFX(IP4(10, 1, 128, 0), 17));
+	enum { N = 6000 };
+	vf_port **ps = calloc(N, sizeof(*ps));
+	vf_ctl *c = connect_ok();
+	char *s = NULL, name[32];
+	vf_subnet *big;
+
+	assert_non_null(ps);
+	lock(fx);
+	assert_rc(vf_subnet_create(&big, fx->cell[0], &so), 0);
+	fx->subnet[10] = big;
+	for (int i = 0; i < N; i++) {
+		VF_OPTS(vf_port_opts, po, .name = name);
+
+		snprintf(name, sizeof(name), "port-with-a-long-name-%05d", i);
+		assert_rc(vf_port_create(&ps[i], big, &po), 0);
+	}
+	unlock(fx);
+	assert_rc(vf_ctl_list(c, &s), -EMSGSIZE);
+	assert_null(s);
+	assert_error_has("over the limit");
+	assert_rc(vf_ctl_counters(c, NULL, &s), 0);
+	assert_has(s, "\"ports\":6004");
+	vf_free(s);
+	vf_ctl_close(c);
+	lock(fx);
+	for (int i = 0; i < N; i++)
+		vf_port_destroy(ps[i]);
+	unlock(fx);
+	free(ps);
+}
+
 static void test_ctl_server_counters(void **state)
 {
 	struct vt_fx *fx = FX(state);
@@ -782,8 +819,15 @@ static void test_ctl_server_idle_busy_small(void **state)
 	assert_rc(vf_ctl_list(c, &s), -ECONNRESET);
 	assert_rc(vf_ctl_list(c, &s), -ENOTCONN);
 	vf_ctl_close(c);
-	/* idle clients go after idle_ms */
-	usleep(400000);
+	/* idle clients go after idle_ms (waited for by the counter, not by
+	 * a fixed sleep: the machine may be busy) */
+	for (int i = 0; i < 500; i++) {
+		ctl_stats(fx, &st);
+		if (st.timeouts >= 1)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.timeouts, 1);
 	assert_rc(vf_ctl_list(c2, &s), -ECONNRESET);
 	vf_ctl_close(c2);
 	fd = raw_connect();
@@ -1046,6 +1090,7 @@ int main(int argc, char **argv)
 		T(attach_bind),
 		T(attach_tap),
 		T(list),
+		T(response_too_large),
 		T(counters),
 		T(trace),
 		T(locations),
