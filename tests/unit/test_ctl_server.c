@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -1078,6 +1079,57 @@ static void test_ctl_server_peer_credentials(void **state)
 	vf_ctl_close(connect_ok());
 }
 
+/* ---- a host that drives the loop itself ---- */
+
+struct runner {
+	vf_fabric *f;
+	volatile int stop;
+	int err;
+};
+
+static void *run_loop(void *arg)
+{
+	struct runner *r = arg;
+
+	while (!r->stop) {
+		int rc = vf_fabric_run(r->f, 50);
+
+		if (rc < 0) {
+			r->err = rc;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The host's own thread calls vf_fabric_run() (no library thread): the
+ * socket added before the loop ran is taken up, requests are served. */
+static void test_ctl_server_host_driven_loop(void **state)
+{
+	struct vt_fx *fx = FX(state);
+	VF_OPTS(vf_ctl_opts, o, .path = path);
+	struct runner r = {.f = fx->fabric};
+	pthread_t t;
+	vf_ctl *c;
+	char *s = NULL;
+
+	assert_rc(vf_fabric_thread_stop(fx->fabric), 0);
+	assert_rc(vf_fabric_ctl_close(fx->fabric), 0);
+	assert_rc(vf_fabric_ctl_listen(fx->fabric, &o), 0);
+	assert_int_equal(pthread_create(&t, NULL, run_loop, &r), 0);
+	c = connect_ok();
+	assert_rc(vf_ctl_counters(c, "a", &s), 0);
+	assert_has(s, "\"port\":\"a\"");
+	vf_free(s);
+	vf_ctl_close(c);
+	r.stop = 1;
+	vf_fabric_wakeup(fx->fabric);
+	pthread_join(t, NULL);
+	assert_rc(r.err, 0);
+	/* the teardown expects the library thread */
+	assert_rc(vf_fabric_thread_start(fx->fabric), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(test_ctl_server_##fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -1099,6 +1151,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ctl_server_idle_busy_small,
 						setup_small, teardown),
 		T(timeout_and_close),
+		T(host_driven_loop),
 		T(listen_errors),
 		T(peer_credentials),
 	};
