@@ -1079,6 +1079,87 @@ static void test_ctl_server_peer_credentials(void **state)
 	vf_ctl_close(connect_ok());
 }
 
+/* ---- a server that misbehaves: the client must not ---- */
+
+struct fake {
+	int lfd;
+	const void *reply; /* sent after the greeting request is read */
+	size_t len;
+};
+
+static void *fake_serve(void *arg)
+{
+	struct fake *fk = arg;
+	uint8_t buf[4096];
+	int fd = accept(fk->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	if (recv(fd, buf, sizeof(buf), 0) > 0 && fk->len)
+		(void)!send(fd, fk->reply, fk->len, MSG_NOSIGNAL);
+	usleep(100000);
+	close(fd);
+	return NULL;
+}
+
+/* vf_ctl_connect() to a fake server at @fake_path answering @reply. */
+static int connect_fake(const char *fake_path, const void *reply, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct fake fk = {.reply = reply, .len = len};
+	vf_ctl *c = NULL;
+	pthread_t t;
+	int rc;
+
+	unlink(fake_path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fake_path);
+	fk.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fk.lfd >= 0);
+	assert_int_equal(bind(fk.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fk.lfd, 1), 0);
+	assert_int_equal(pthread_create(&t, NULL, fake_serve, &fk), 0);
+	rc = vf_ctl_connect(&c, fake_path);
+	pthread_join(t, NULL);
+	close(fk.lfd);
+	unlink(fake_path);
+	if (rc == 0)
+		vf_ctl_close(c);
+	else
+		assert_null(c);
+	return rc;
+}
+
+static void test_ctl_server_bad_server(void **state)
+{
+	/* {"v":1,"err":0,"msg":"","data":"x"}: a greeting that is no JSON */
+	static const char not_hello[] = "\x00\x00\x00\x15\x84\xa1v\x01\xa3"
+					"err\x00\xa3msg\xa0\xa4"
+					"data\xa1x";
+	/* {"v":2,...} */
+	static const char v2[] = "\x00\x00\x00\x15\x84\xa1v\x02\xa3"
+				 "err\x00\xa3msg\xa0\xa4"
+				 "data\xa1x";
+	char fake_path[96];
+
+	(void)state;
+	snprintf(fake_path, sizeof(fake_path), "%s/fake.sock", dir);
+	/* closes without a word */
+	assert_rc(connect_fake(fake_path, NULL, 0), -ECONNRESET);
+	/* announces 16 MiB */
+	assert_rc(connect_fake(fake_path, "\x01\x00\x00\x00", 4), -EPROTO);
+	assert_error_has("over the limit");
+	/* a body that is not msgpack, or not a response */
+	assert_rc(connect_fake(fake_path, "\x00\x00\x00\x02\xc1\xc1", 6), -EPROTO);
+	assert_rc(connect_fake(fake_path, "\x00\x00\x00\x01\x90", 5), -EPROTO);
+	/* half a body, then gone */
+	assert_rc(connect_fake(fake_path, "\x00\x00\x00\x10\x84", 5), -ECONNRESET);
+	/* another version */
+	assert_rc(connect_fake(fake_path, v2, sizeof(v2) - 1), -EPROTONOSUPPORT);
+	/* a response, but no greeting */
+	assert_rc(connect_fake(fake_path, not_hello, sizeof(not_hello) - 1), -EPROTO);
+	assert_error_has("greeting");
+}
+
 /* ---- a host that drives the loop itself ---- */
 
 struct runner {
@@ -1152,6 +1233,7 @@ int main(int argc, char **argv)
 						setup_small, teardown),
 		T(timeout_and_close),
 		T(host_driven_loop),
+		T(bad_server),
 		T(listen_errors),
 		T(peer_credentials),
 	};
