@@ -65,7 +65,8 @@ static int sp_open(void **state, const vf_endpoint_info *info, void *user_data)
 		if (strcmp(e->name, info->name) != 0)
 			continue;
 		if (e->open)
-			return vf_datapath_error(-EBUSY, "sockpair: endpoint already open");
+			return vf_datapath_error(-EBUSY,
+						 "sockpair: endpoint already open");
 		e->open = true;
 		*state = e;
 		printf("  sockpair: open %s for port %s (mtu %u)\n", info->name,
@@ -209,15 +210,15 @@ static size_t vm_recv(vf_worker *w, struct sp_endpoint *vm, uint8_t *buf, size_t
 	return 0;
 }
 
-#define CHECK_RC(call)                                                               \
-	do {                                                                         \
-		int rc_ = (call);                                                    \
-		if (rc_ < 0) {                                                       \
-			fprintf(stderr, "%s: %s (%s)\n", #call, vf_strerror(rc_),     \
-				vf_last_error());                                    \
-			failures++;                                                  \
-			goto out;                                                    \
-		}                                                                    \
+#define CHECK_RC(call)                                                            \
+	do {                                                                      \
+		int rc_ = (call);                                                 \
+		if (rc_ < 0) {                                                    \
+			fprintf(stderr, "%s: %s (%s)\n", #call, vf_strerror(rc_), \
+				vf_last_error());                                 \
+			failures++;                                               \
+			goto out;                                                 \
+		}                                                                 \
 	} while (0)
 
 int main(void)
@@ -249,7 +250,8 @@ int main(void)
 		return 77;
 	}
 	for (int i = 0; i < 2; i++)
-		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, table.ep[i].fd) < 0) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, table.ep[i].fd) <
+		    0) {
 			perror("socketpair");
 			return 1;
 		}
@@ -300,7 +302,8 @@ int main(void)
 	printf("4. counters\n");
 	CHECK_RC(vf_port_datapath_stats(vm1, &ds1));
 	CHECK_RC(vf_port_datapath_stats(vm2, &ds2));
-	printf("  sp-vm1: rx %llu tx %llu; sp-vm2: rx %llu tx %llu; worker: %llu frames\n",
+	printf("  sp-vm1: rx %llu tx %llu; sp-vm2: rx %llu tx %llu; worker: %llu "
+	       "frames\n",
 	       (unsigned long long)ds1.rx_packets, (unsigned long long)ds1.tx_packets,
 	       (unsigned long long)ds2.rx_packets, (unsigned long long)ds2.tx_packets,
 	       (unsigned long long)vf_worker_frames(w));

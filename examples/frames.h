@@ -75,7 +75,7 @@ static inline size_t fr_arp_request(uint8_t *f, const vf_mac *smac, uint32_t sip
 	uint8_t *a = f + FR_ETH_LEN;
 
 	fr_eth(f, &bcast, smac, 0x0806);
-	fr_put16(a, 1);	     /* Ethernet */
+	fr_put16(a, 1);		 /* Ethernet */
 	fr_put16(a + 2, 0x0800); /* IPv4 */
 	a[4] = 6;
 	a[5] = 4;

@@ -50,7 +50,8 @@ struct host {
 	unsigned int nq;
 };
 
-#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define IP4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 static int failures;
 
@@ -149,7 +150,8 @@ static void vm_receive(struct host *h, const uint8_t *f, size_t len, struct seen
 
 		vf_mac_format(m, sizeof(m), &mac);
 		vf_ipv4_format(a, sizeof(a), sip);
-		printf("  %s gets ARP reply [%s]: %s is at %s\n", vf_port_name(h->vm), macs, a, m);
+		printf("  %s gets ARP reply [%s]: %s is at %s\n", vf_port_name(h->vm),
+		       macs, a, m);
 		seen->arp_reply = true;
 	} else if (fr_is_ping(f, len, 8, &sip, &dip, &ttl)) {
 		uint8_t reply[FR_PING_LEN];
@@ -157,24 +159,26 @@ static void vm_receive(struct host *h, const uint8_t *f, size_t len, struct seen
 
 		vf_ipv4_format(a, sizeof(a), sip);
 		vf_ipv4_format(b, sizeof(b), dip);
-		printf("  %s gets echo request %s -> %s ttl %u [%s]\n", vf_port_name(h->vm), a,
-		       b, ttl, macs);
+		printf("  %s gets echo request %s -> %s ttl %u [%s]\n",
+		       vf_port_name(h->vm), a, b, ttl, macs);
 		seen->request_at_vm2 = true;
 		seen->request_ttl = ttl;
 		/* answer to the MAC it came from, as a VM's kernel would */
 		memcpy(them.addr, f + 6, 6);
-		fr_ping(reply, 0, &me, dip, &them, sip, fr_get16(f + FR_ETH_LEN + FR_IP_LEN + 4),
+		fr_ping(reply, 0, &me, dip, &them, sip,
+			fr_get16(f + FR_ETH_LEN + FR_IP_LEN + 4),
 			fr_get16(f + FR_ETH_LEN + FR_IP_LEN + 6));
 		printf("  %s sends echo reply\n", vf_port_name(h->vm));
 		vf_port_inject(h->vm, reply, sizeof(reply));
 	} else if (fr_is_ping(f, len, 0, &sip, &dip, &ttl)) {
 		vf_ipv4_format(a, sizeof(a), sip);
 		vf_ipv4_format(b, sizeof(b), dip);
-		printf("  %s gets echo reply %s -> %s ttl %u [%s]\n", vf_port_name(h->vm), a, b,
-		       ttl, macs);
+		printf("  %s gets echo reply %s -> %s ttl %u [%s]\n", vf_port_name(h->vm),
+		       a, b, ttl, macs);
 		seen->reply_at_vm1 = true;
 	} else {
-		printf("  %s gets a frame of %zu bytes [%s]\n", vf_port_name(h->vm), len, macs);
+		printf("  %s gets a frame of %zu bytes [%s]\n", vf_port_name(h->vm), len,
+		       macs);
 	}
 }
 
@@ -199,10 +203,11 @@ static void pump(struct host *hosts, size_t n, struct seen *seen)
 				vm_receive(h, e.data, e.len, seen);
 				continue;
 			}
-			printf("  wire %s -> %s: %zu bytes [%s]\n", h->name, h->peer->name, e.len,
-			       fr_macs(macs, sizeof(macs), e.data));
+			printf("  wire %s -> %s: %zu bytes [%s]\n", h->name,
+			       h->peer->name, e.len, fr_macs(macs, sizeof(macs), e.data));
 			if (vf_fabric_inject_underlay(h->peer->fabric, e.data, e.len) < 0)
-				printf("  %s: inject: %s\n", h->peer->name, vf_last_error());
+				printf("  %s: inject: %s\n", h->peer->name,
+				       vf_last_error());
 		}
 	}
 }
@@ -221,8 +226,10 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	hv1->peer = hv2;
 	hv2->peer = hv1;
-	if (setup_host(hv1, "02:00:00:00:00:01", "192.0.2.1", "vm1", IP4(10, 1, 1, 10)) < 0 ||
-	    setup_host(hv2, "02:00:00:00:00:02", "192.0.2.2", "vm2", IP4(10, 1, 1, 20)) < 0 ||
+	if (setup_host(hv1, "02:00:00:00:00:01", "192.0.2.1", "vm1", IP4(10, 1, 1, 10)) <
+		    0 ||
+	    setup_host(hv2, "02:00:00:00:00:02", "192.0.2.2", "vm2", IP4(10, 1, 1, 20)) <
+		    0 ||
 	    add_location(hv1, hv2) < 0 || add_location(hv2, hv1) < 0) {
 		destroy_host(hv1);
 		destroy_host(hv2);
@@ -233,14 +240,15 @@ int main(void)
 	vmac1 = vf_port_vmac(hv1->vm);
 	vmac2 = vf_port_vmac(hv2->vm);
 	for (int i = 0; i < 2; i++) {
-		vf_mac pm = vf_fabric_host_mac(hosts[i].fabric), vm = vf_port_vmac(hosts[i].vm);
+		vf_mac pm = vf_fabric_host_mac(hosts[i].fabric),
+		       vm = vf_port_vmac(hosts[i].vm);
 		char pms[VF_MAC_STRLEN];
 
 		vf_mac_format(pms, sizeof(pms), &pm);
 		vf_mac_format(m, sizeof(m), &vm);
 		vf_ipv4_format(a, sizeof(a), vf_port_vip(hosts[i].vm));
-		printf("%s (PMAC %s): %s %s %s\n", hosts[i].name, pms, vf_port_name(hosts[i].vm),
-		       a, m);
+		printf("%s (PMAC %s): %s %s %s\n", hosts[i].name, pms,
+		       vf_port_name(hosts[i].vm), a, m);
 	}
 
 	printf("1. vm1 asks who has 10.1.1.20\n");
@@ -271,14 +279,16 @@ int main(void)
 	}
 	vf_port_inject(hv1->vm, frame, len);
 	pump(hosts, 2, &seen);
-	expect(vf_port_drops(hv1->vm, VF_DROP_SPOOF_IP) == 1, "hv1 dropped it, counted as spoof-ip");
+	expect(vf_port_drops(hv1->vm, VF_DROP_SPOOF_IP) == 1,
+	       "hv1 dropped it, counted as spoof-ip");
 
 	for (int i = 0; i < 2; i++) {
 		vf_port_stats st = {.sz = sizeof(st)};
 
 		vf_port_stats_get(hosts[i].vm, &st);
-		printf("%s %s: %llu frames from the VM, %llu to it, %llu dropped\n", hosts[i].name,
-		       vf_port_name(hosts[i].vm), (unsigned long long)st.rx_packets,
+		printf("%s %s: %llu frames from the VM, %llu to it, %llu dropped\n",
+		       hosts[i].name, vf_port_name(hosts[i].vm),
+		       (unsigned long long)st.rx_packets,
 		       (unsigned long long)st.tx_packets, (unsigned long long)st.drops);
 	}
 	destroy_host(hv1);
