@@ -189,6 +189,15 @@ struct vf__gbuf {
 };
 int vf__gbuf_put(struct vf__gbuf *b, const void *p, size_t n);
 void vf__gbuf_free(struct vf__gbuf *b);
+/* Appends one byte (the LZW coders' inner loop). */
+static inline int vf__gbuf_byte(struct vf__gbuf *b, uint8_t v)
+{
+	if (b->len < b->cap) {
+		b->data[b->len++] = v;
+		return 0;
+	}
+	return vf__gbuf_put(b, &v, 1);
+}
 
 /* Encoding flags. VF__GOSSIP_F_CRC: add the [12] CRC header (UDP).
  * VF__GOSSIP_F_COMPRESS: on UDP, LZW the message if that is shorter; on
@@ -216,8 +225,8 @@ int vf__gossip_msgs_decode(struct vf__gossip_packet *pkt, const uint8_t *buf, si
  * what it contains, n counting every node) to @out as one UDP packet:
  * VF__GOSSIP_F_COMPRESS wraps it in [9] when that is shorter,
  * VF__GOSSIP_F_CRC adds the CRC, and @kr (not NULL) encrypts with its
- * primary key (version 1). -EINVAL for a tree that does not add up, an
- * empty compound, a part of 64 KiB or more; -EMSGSIZE over 64 KiB.
+ * primary key (version 1). -EINVAL for a tree that does not add up, more
+ * than 255 parts or a part of 64 KiB or more; -EMSGSIZE over 64 KiB.
  */
 int vf__gossip_packet_encode(struct vf__gbuf *out, const struct vf__gossip_msg *msgs,
 			     uint32_t n, unsigned int flags,

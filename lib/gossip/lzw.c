@@ -8,8 +8,8 @@
  * wide at first and one bit wider each time the next code reaches 512,
  * 1024, 2048, up to 12. The encoder starts with a clear code, sends clear
  * again when its next code would reach 4095, and ends with the end code
- * and a last partial byte. The encoder below keeps Go's hash table (same
- * size, hash and probing), so its output is Go's byte for byte.
+ * and a last partial byte. The encoder makes the same codes as Go's (see
+ * the trie below), so its output is Go's byte for byte.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,8 +22,6 @@
 #define CLEAR (1u << LIT_WIDTH)
 #define EOD (CLEAR + 1)
 #define MAX_CODE ((1u << MAX_WIDTH) - 1)
-#define TABLE_SIZE (4u << MAX_WIDTH)
-#define TABLE_MASK (TABLE_SIZE - 1)
 #define INVALID 0xffffffffu
 
 /* ---- decompression ---- */
@@ -111,13 +109,11 @@ static void advance(struct lzw_reader *r, uint32_t code)
 
 static int literal(struct lzw_reader *r, struct vf__gbuf *out, uint32_t code)
 {
-	uint8_t byte = (uint8_t)code;
-
 	if (r->last != INVALID) {
-		r->suffix[r->hi] = byte;
+		r->suffix[r->hi] = (uint8_t)code;
 		r->prefix[r->hi] = (uint16_t)r->last;
 	}
-	return vf__gbuf_put(out, &byte, 1);
+	return vf__gbuf_byte(out, (uint8_t)code);
 }
 
 static int decode(struct lzw_reader *r, struct vf__gbuf *out, size_t limit)
@@ -154,8 +150,14 @@ int vf__gossip_lzw_decompress(struct vf__gbuf *out, const uint8_t *in, size_t le
 	size_t start = out->len;
 	int rc;
 
-	if (!(r = calloc(1, sizeof(*r))))
+	/* the table reads as zeros where Go's does; the stack needs no zeroing */
+	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
+	memset(r->prefix, 0, sizeof(r->prefix));
+	memset(r->suffix, 0, sizeof(r->suffix));
+	r->bits = 0;
+	r->nbits = 0;
+	r->pos = 0;
 	r->in = in;
 	r->len = len;
 	reset(r);
@@ -168,13 +170,24 @@ int vf__gossip_lzw_decompress(struct vf__gbuf *out, const uint8_t *in, size_t le
 
 /* ---- compression ---- */
 
+/*
+ * The dictionary maps (code, next byte) to a code, as Go's hash table
+ * does; any map with the same contents gives the same output, and this
+ * one is a trie: the codes made by extending @code are a list starting at
+ * first[code], linked by next[], each with its last byte in byte[]. Only
+ * the literals' lists need resetting on a clear (a new code's list is
+ * emptied when the code is made), so nothing bigger is ever zeroed.
+ */
+#define NONE 0xffff
+
 struct lzw_writer {
 	struct vf__gbuf *out;
 	uint32_t bits;
 	unsigned int nbits, width;
 	uint32_t hi, overflow;
 	int err;
-	uint32_t table[TABLE_SIZE];
+	uint16_t first[1u << MAX_WIDTH], next[1u << MAX_WIDTH];
+	uint8_t byte[1u << MAX_WIDTH];
 };
 
 static void put_code(struct lzw_writer *w, uint32_t code)
@@ -182,13 +195,19 @@ static void put_code(struct lzw_writer *w, uint32_t code)
 	w->bits |= code << w->nbits;
 	w->nbits += w->width;
 	while (w->nbits >= 8) {
-		uint8_t byte = (uint8_t)w->bits;
-
 		if (!w->err)
-			w->err = vf__gbuf_put(w->out, &byte, 1);
+			w->err = vf__gbuf_byte(w->out, (uint8_t)w->bits);
 		w->bits >>= 8;
 		w->nbits -= 8;
 	}
+}
+
+static void clear_table(struct lzw_writer *w)
+{
+	w->width = LIT_WIDTH + 1;
+	w->hi = EOD;
+	w->overflow = CLEAR << 1;
+	memset(w->first, 0xff, CLEAR * sizeof(w->first[0]));
 }
 
 /* Go's incHi: true when the codes ran out and the table was cleared. */
@@ -202,30 +221,23 @@ static bool inc_hi(struct lzw_writer *w)
 	if (w->hi != MAX_CODE)
 		return false;
 	put_code(w, CLEAR);
-	w->width = LIT_WIDTH + 1;
-	w->hi = EOD;
-	w->overflow = CLEAR << 1;
-	memset(w->table, 0, sizeof(w->table));
+	clear_table(w);
 	return true;
 }
 
 /* Returns the code now being extended. */
 static uint32_t compress_byte(struct lzw_writer *w, uint32_t code, uint8_t x)
 {
-	uint32_t key = code << 8 | x;
-	uint32_t hash = (key >> 12 ^ key) & TABLE_MASK;
-
-	for (uint32_t h = hash, t = w->table[hash]; t; t = w->table[h]) {
-		if (key == t >> 12)
-			return t & MAX_CODE;
-		h = (h + 1) & TABLE_MASK;
-	}
+	for (uint32_t c = w->first[code]; c != NONE; c = w->next[c])
+		if (w->byte[c] == x)
+			return c;
 	put_code(w, code);
 	if (inc_hi(w))
 		return x;
-	while (w->table[hash])
-		hash = (hash + 1) & TABLE_MASK;
-	w->table[hash] = key << 12 | w->hi;
+	w->byte[w->hi] = x;
+	w->first[w->hi] = NONE;
+	w->next[w->hi] = w->first[code];
+	w->first[code] = (uint16_t)w->hi;
 	return x;
 }
 
@@ -233,15 +245,15 @@ int vf__gossip_lzw_compress(struct vf__gbuf *out, const uint8_t *in, size_t len)
 {
 	struct lzw_writer *w;
 	size_t start = out->len;
-	uint8_t byte;
 	int rc;
 
-	if (!(w = calloc(1, sizeof(*w))))
+	if (!(w = malloc(sizeof(*w))))
 		return -ENOMEM;
 	w->out = out;
-	w->width = LIT_WIDTH + 1;
-	w->hi = EOD;
-	w->overflow = 1u << w->width;
+	w->bits = 0;
+	w->nbits = 0;
+	w->err = 0;
+	clear_table(w);
 	put_code(w, CLEAR);
 	if (len) {
 		uint32_t code = in[0];
@@ -252,9 +264,8 @@ int vf__gossip_lzw_compress(struct vf__gbuf *out, const uint8_t *in, size_t len)
 		inc_hi(w);
 	}
 	put_code(w, EOD);
-	byte = (uint8_t)w->bits;
 	if (w->nbits && !w->err)
-		w->err = vf__gbuf_put(out, &byte, 1);
+		w->err = vf__gbuf_byte(out, (uint8_t)w->bits);
 	rc = w->err;
 	free(w);
 	if (rc < 0)
@@ -264,14 +275,58 @@ int vf__gossip_lzw_compress(struct vf__gbuf *out, const uint8_t *in, size_t len)
 
 /* ---- CRC-32/IEEE ---- */
 
+/* crc_table[n]: the CRC of the byte n, reflected polynomial 0xedb88320 */
+static const uint32_t crc_table[256] = {
+	0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f,
+	0xe963a535, 0x9e6495a3, 0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988,
+	0x09b64c2b, 0x7eb17cbd, 0xe7b82d07, 0x90bf1d91, 0x1db71064, 0x6ab020f2,
+	0xf3b97148, 0x84be41de, 0x1adad47d, 0x6ddde4eb, 0xf4d4b551, 0x83d385c7,
+	0x136c9856, 0x646ba8c0, 0xfd62f97a, 0x8a65c9ec, 0x14015c4f, 0x63066cd9,
+	0xfa0f3d63, 0x8d080df5, 0x3b6e20c8, 0x4c69105e, 0xd56041e4, 0xa2677172,
+	0x3c03e4d1, 0x4b04d447, 0xd20d85fd, 0xa50ab56b, 0x35b5a8fa, 0x42b2986c,
+	0xdbbbc9d6, 0xacbcf940, 0x32d86ce3, 0x45df5c75, 0xdcd60dcf, 0xabd13d59,
+	0x26d930ac, 0x51de003a, 0xc8d75180, 0xbfd06116, 0x21b4f4b5, 0x56b3c423,
+	0xcfba9599, 0xb8bda50f, 0x2802b89e, 0x5f058808, 0xc60cd9b2, 0xb10be924,
+	0x2f6f7c87, 0x58684c11, 0xc1611dab, 0xb6662d3d, 0x76dc4190, 0x01db7106,
+	0x98d220bc, 0xefd5102a, 0x71b18589, 0x06b6b51f, 0x9fbfe4a5, 0xe8b8d433,
+	0x7807c9a2, 0x0f00f934, 0x9609a88e, 0xe10e9818, 0x7f6a0dbb, 0x086d3d2d,
+	0x91646c97, 0xe6635c01, 0x6b6b51f4, 0x1c6c6162, 0x856530d8, 0xf262004e,
+	0x6c0695ed, 0x1b01a57b, 0x8208f4c1, 0xf50fc457, 0x65b0d9c6, 0x12b7e950,
+	0x8bbeb8ea, 0xfcb9887c, 0x62dd1ddf, 0x15da2d49, 0x8cd37cf3, 0xfbd44c65,
+	0x4db26158, 0x3ab551ce, 0xa3bc0074, 0xd4bb30e2, 0x4adfa541, 0x3dd895d7,
+	0xa4d1c46d, 0xd3d6f4fb, 0x4369e96a, 0x346ed9fc, 0xad678846, 0xda60b8d0,
+	0x44042d73, 0x33031de5, 0xaa0a4c5f, 0xdd0d7cc9, 0x5005713c, 0x270241aa,
+	0xbe0b1010, 0xc90c2086, 0x5768b525, 0x206f85b3, 0xb966d409, 0xce61e49f,
+	0x5edef90e, 0x29d9c998, 0xb0d09822, 0xc7d7a8b4, 0x59b33d17, 0x2eb40d81,
+	0xb7bd5c3b, 0xc0ba6cad, 0xedb88320, 0x9abfb3b6, 0x03b6e20c, 0x74b1d29a,
+	0xead54739, 0x9dd277af, 0x04db2615, 0x73dc1683, 0xe3630b12, 0x94643b84,
+	0x0d6d6a3e, 0x7a6a5aa8, 0xe40ecf0b, 0x9309ff9d, 0x0a00ae27, 0x7d079eb1,
+	0xf00f9344, 0x8708a3d2, 0x1e01f268, 0x6906c2fe, 0xf762575d, 0x806567cb,
+	0x196c3671, 0x6e6b06e7, 0xfed41b76, 0x89d32be0, 0x10da7a5a, 0x67dd4acc,
+	0xf9b9df6f, 0x8ebeeff9, 0x17b7be43, 0x60b08ed5, 0xd6d6a3e8, 0xa1d1937e,
+	0x38d8c2c4, 0x4fdff252, 0xd1bb67f1, 0xa6bc5767, 0x3fb506dd, 0x48b2364b,
+	0xd80d2bda, 0xaf0a1b4c, 0x36034af6, 0x41047a60, 0xdf60efc3, 0xa867df55,
+	0x316e8eef, 0x4669be79, 0xcb61b38c, 0xbc66831a, 0x256fd2a0, 0x5268e236,
+	0xcc0c7795, 0xbb0b4703, 0x220216b9, 0x5505262f, 0xc5ba3bbe, 0xb2bd0b28,
+	0x2bb45a92, 0x5cb36a04, 0xc2d7ffa7, 0xb5d0cf31, 0x2cd99e8b, 0x5bdeae1d,
+	0x9b64c2b0, 0xec63f226, 0x756aa39c, 0x026d930a, 0x9c0906a9, 0xeb0e363f,
+	0x72076785, 0x05005713, 0x95bf4a82, 0xe2b87a14, 0x7bb12bae, 0x0cb61b38,
+	0x92d28e9b, 0xe5d5be0d, 0x7cdcefb7, 0x0bdbdf21, 0x86d3d2d4, 0xf1d4e242,
+	0x68ddb3f8, 0x1fda836e, 0x81be16cd, 0xf6b9265b, 0x6fb077e1, 0x18b74777,
+	0x88085ae6, 0xff0f6a70, 0x66063bca, 0x11010b5c, 0x8f659eff, 0xf862ae69,
+	0x616bffd3, 0x166ccf45, 0xa00ae278, 0xd70dd2ee, 0x4e048354, 0x3903b3c2,
+	0xa7672661, 0xd06016f7, 0x4969474d, 0x3e6e77db, 0xaed16a4a, 0xd9d65adc,
+	0x40df0b66, 0x37d83bf0, 0xa9bcae53, 0xdebb9ec5, 0x47b2cf7f, 0x30b5ffe9,
+	0xbdbdf21c, 0xcabac28a, 0x53b39330, 0x24b4a3a6, 0xbad03605, 0xcdd70693,
+	0x54de5729, 0x23d967bf, 0xb3667a2e, 0xc4614ab8, 0x5d681b02, 0x2a6f2b94,
+	0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
+};
+
 uint32_t vf__gossip_crc32(const uint8_t *p, size_t n)
 {
 	uint32_t crc = 0xffffffffu;
 
-	while (n--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
-	}
+	while (n--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ crc >> 8;
 	return ~crc;
 }
