@@ -162,12 +162,12 @@ static inline uint32_t vf__fc_be32(const uint8_t *p)
  * without error into the same fields: untagged IPv4, a 20-byte header
  * with a valid checksum, not a fragment, a whole TCP or UDP header.
  */
-static inline bool vf__fc_parse(const struct vf__flowcache *fc, struct vf__fc_pkt *p,
-				const uint8_t *buf, uint32_t len, uint32_t ingress)
+static inline bool vf__fc_parse(struct vf__fc_pkt *p, const uint8_t *buf, uint32_t len,
+				uint32_t ingress)
 {
 	const uint8_t *ip = buf + VF__ETH_HLEN, *l4 = ip + VF__IP_HLEN_MIN;
 	uint32_t room;
-	uint64_t h, sum = 0;
+	uint64_t sum;
 
 	/* untagged IPv4 with a 20-byte header (options and tags: the
 	 * pipeline), neither a fragment nor a first fragment (DF is fine) */
@@ -220,18 +220,21 @@ static inline bool vf__fc_parse(const struct vf__flowcache *fc, struct vf__fc_pk
 	p->key.w[0] = (vf__fc_load64(buf) & 0xffffffffffffull) | (uint64_t)ip[9] << 48;
 	p->key.w[1] = vf__fc_load64(ip + 12);
 	p->key.w[2] = vf__fc_load32(l4) | (uint64_t)ingress << 32;
-	h = (p->key.w[0] ^ fc->seed) * 0x9e3779b97f4a7c15ull;
-	h = (h ^ p->key.w[1]) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ p->key.w[2]) * 0x94d049bb133111ebull;
-	p->hash = (uint32_t)(h >> 32);
 	return true;
 }
 
-/* The live entry for @p, or NULL. */
+/* The live entry for @p, or NULL; hashes its key into p->hash (for
+ * vf__fc_insert()). */
 static inline struct vf__fc_entry *vf__fc_find(struct vf__flowcache *fc,
-					       const struct vf__fc_pkt *p)
+					       struct vf__fc_pkt *p)
 {
-	struct vf__fc_entry *e = &fc->e[(p->hash & fc->mask) * VF__FC_WAYS];
+	uint64_t h = (p->key.w[0] ^ fc->seed) * 0x9e3779b97f4a7c15ull;
+	struct vf__fc_entry *e;
+
+	h = (h ^ p->key.w[1]) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ p->key.w[2]) * 0x94d049bb133111ebull;
+	p->hash = (uint32_t)(h >> 32);
+	e = &fc->e[(p->hash & fc->mask) * VF__FC_WAYS];
 
 	for (int i = 0; i < VF__FC_WAYS; i++, e++)
 		if (e->key.w[2] == p->key.w[2] && e->key.w[1] == p->key.w[1] &&

@@ -976,8 +976,7 @@ static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_
 
 /* A frame of flow @fp the cache does not know: the whole pipeline,
  * recording its decision, which is kept if the frame went to one place by
- * a path the cache can repeat. Broadcast and multicast destinations are
- * never kept. */
+ * a path the cache can repeat. */
 static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c, vf_port *port,
 						       uint8_t *buf, uint32_t len,
 						       const struct vf__fc_pkt *fp)
@@ -987,6 +986,7 @@ static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c, vf_por
 	int sent = c->sent;
 
 	c->fc->misses++;
+	/* broadcast and multicast destinations are never kept */
 	if (fp->fl.dst == 0xffffffff || (fp->fl.dst >> 28) == 0xe)
 		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
 	memset(&rec, 0, sizeof(rec));
@@ -1011,9 +1011,9 @@ static vf_drop_reason with_cache(struct vf__ctx *c, vf_port *port, uint8_t *buf,
 
 	if (port && !(src = port->tgen == c->t->gen ? port->tport : NULL))
 		return from_port(c, port, buf, len);
-	vf__fc_sync(c->fc, c->t->gen, vf__locs_gen(c->f->locs));
-	if (!vf__fc_parse(c->fc, &fp, buf, len, port ? port->serial : 0))
+	if (!vf__fc_parse(&fp, buf, len, port ? port->serial : 0))
 		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+	vf__fc_sync(c->fc, c->t->gen, vf__locs_gen(c->f->locs));
 	if ((e = vf__fc_find(c->fc, &fp)) &&
 	    (hit = cached(c, src, e, &fp, buf, len)) >= 0) {
 		c->fc->hits++;
