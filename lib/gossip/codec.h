@@ -14,7 +14,10 @@
  * into buffers the decoded struct owns: valid until the struct is freed
  * and while the input lives. Decoders check every length before using it,
  * return 0 or -errno (-EPROTO malformed, -EMSGSIZE over a limit below,
- * -EBADMSG no key decrypts it, -ENOMEM) and hold nothing on failure.
+ * -EBADMSG no key decrypts it, -ENOMEM; -EAGAIN, from the stream decoder
+ * only, for a message not complete yet) and hold nothing on failure.
+ * The codec keeps no state of its own: calls on different structs may
+ * run on any threads at once.
  * Encoders write Go's exact forms: keys sorted by name, strings and byte
  * slices as fixstr/str16/str32, nil slices as nil, integers in their
  * smallest unsigned form.
@@ -211,7 +214,9 @@ static inline int vf__gbuf_byte(struct vf__gbuf *b, uint8_t v)
  * without, it must not be. Then the CRC (if the first byte is 12, at least
  * 5 bytes, -EPROTO on mismatch) and the message tree. Empty messages (zero
  * length parts, nothing after a CRC, LZW inflating to nothing), which kill
- * the Go agent, are refused with -EPROTO.
+ * the Go agent, are refused with -EPROTO, and so is a compound whose parts
+ * run past its end (memberlist would take the complete ones). Unknown
+ * types decode as leaves (memberlist logs and drops them).
  */
 int vf__gossip_packet_decode(struct vf__gossip_packet *pkt, const uint8_t *buf,
 			     size_t len, const struct vf__keyring *kr);
