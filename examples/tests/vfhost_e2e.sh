@@ -12,7 +12,8 @@
 #     removes port and veth; refusals exit 1 with the library's message,
 #     usage errors exit 2;
 #   - SIGHUP with a malformed, an oversized and a contradictory file:
-#     refused, the fabric unchanged; with a good file: a port added;
+#     refused, the fabric unchanged; with a good file: a port added, then
+#     removed again; a new cell is refused (it takes a restart);
 #   - SIGTERM by PID: exit 0, socket and PID file removed, the veth it
 #     created deleted. Under valgrind when it is installed and the build
 #     has no sanitizer (leaks and errors fail the test).
@@ -173,6 +174,12 @@ reload "$tmp/more.conf"
 check "SIGHUP with a good file: port vm-e added" grep -q '"name":"vm-e"' <<<"$(ctl list)"
 check "and the others kept their bindings" grep -q '"vm-b".*"ifname":"vfe-pb"' <<<"$(ctl list)"
 check "vm-a still pings vm-b" ip netns exec vfe-a ping -q -c 1 -W 2 10.1.1.11
+reload "$tmp/good.conf"
+check "SIGHUP without vm-e: vm-e removed" bash -c "! $(printf %q "$vfctl") -s $(printf %q "$sock") list | grep -q vm-e"
+{ cat "$tmp/good.conf"; printf '[cell red]\nid = 2\n'; } > "$tmp/newcell.conf"
+reload "$tmp/newcell.conf"
+check "SIGHUP with a new cell: refused (a restart applies it)" grep -q "\[cell red\] is new: a restart applies it" "$log"
+check "and nothing changed" bash -c "! $(printf %q "$vfctl") -s $(printf %q "$sock") list | grep -q red"
 
 kill -TERM "$(cat "$pidf")"
 wait "$pid"; rc=$?
