@@ -145,8 +145,9 @@ struct vf__gossip_err {
  * One message of a UDP packet. A packet decodes into an array of these in
  * pre-order: a COMPOUND is followed by its @nparts parts (each a message,
  * possibly a container itself), a COMPRESS by the one message it inflates
- * to. Any other type is a leaf; a type this codec does not know is kept
- * as a leaf with only @raw (memberlist drops those; so should the caller).
+ * to. Any other type is a leaf. A type with no UDP body (PUSH_PULL,
+ * ENCRYPT, an inner HAS_CRC, ERR, and any unknown value) is kept as a
+ * leaf with only @raw: memberlist drops those, and so should the caller.
  */
 struct vf__gossip_msg {
 	uint8_t type; /* enum vf__gossip_type, or unknown */
