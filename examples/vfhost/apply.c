@@ -362,47 +362,50 @@ static bool same_text(const char *a, const char *b)
 
 /*
  * Sections other than ports and locations must be the same in both
- * configurations (same identity, same body). @n_of gives item i's
- * identity and body in either configuration.
+ * configurations (same identity, same body). For each kind, @id gives
+ * item i's identity, body and line, and @carry moves the handle of item i
+ * of one model to item j of another.
  */
 struct kind {
 	const char *what;
 	size_t (*count)(const struct cfg *c);
 	void (*id)(const struct cfg *c, size_t i, char *buf, size_t len,
 		   const char **canon, unsigned int *line);
-	void **(*handles)(struct model *m); /* the model's array, NULL: none */
+	void (*carry)(struct model *to, size_t j, const struct model *from, size_t i);
 };
 
-#define KIND(NAME, ARR, N, FMT, ...)                                                \
-	static size_t NAME##_count(const struct cfg *c)                             \
-	{                                                                           \
-		return c->N;                                                        \
-	}                                                                           \
-	static void NAME##_id(const struct cfg *c, size_t i, char *buf, size_t len, \
-			      const char **canon, unsigned int *line)               \
-	{                                                                           \
-		const __typeof__(c->ARR[0]) *x = &c->ARR[i];                        \
-		snprintf(buf, len, FMT, __VA_ARGS__);                               \
-		*canon = x->h.canon;                                                \
-		*line = x->h.line;                                                  \
-	}                                                                           \
-	static void **NAME##_handles(struct model *m)                               \
-	{                                                                           \
-		return (void **)m->ARR;                                             \
+#define KIND(NAME, T, ARR, N, FMT, ...)                                                \
+	static size_t NAME##_count(const struct cfg *c)                                \
+	{                                                                              \
+		return c->N;                                                           \
+	}                                                                              \
+	static void NAME##_id(const struct cfg *c, size_t i, char *buf, size_t len,    \
+			      const char **canon, unsigned int *line)                  \
+	{                                                                              \
+		const T *x = &c->ARR[i];                                               \
+		snprintf(buf, len, FMT, __VA_ARGS__);                                  \
+		*canon = x->h.canon;                                                   \
+		*line = x->h.line;                                                     \
+	}                                                                              \
+	static void NAME##_carry(struct model *to, size_t j, const struct model *from, \
+				 size_t i)                                             \
+	{                                                                              \
+		to->ARR[j] = from->ARR[i];                                             \
 	}
 
-KIND(cells, cells, ncells, "[cell %s]", x->name)
-KIND(subnets, subnets, nsubnets, "[subnet %s/%s]", x->cell, x->name)
-KIND(routers, routers, nrouters, "[router %s]", x->cell)
-KIND(secgroups, secgroups, nsecgroups, "[secgroup %s/%s]", x->cell, x->name)
-KIND(policies, policies, npolicies, "[policy %s/%s]", x->cell, x->name)
+KIND(cells, struct cfg_cell, cells, ncells, "[cell %s]", x->name)
+KIND(subnets, struct cfg_subnet, subnets, nsubnets, "[subnet %s/%s]", x->cell, x->name)
+KIND(routers, struct cfg_router, routers, nrouters, "[router %s]", x->cell)
+KIND(secgroups, struct cfg_secgroup, secgroups, nsecgroups, "[secgroup %s/%s]", x->cell,
+     x->name)
+KIND(policies, struct cfg_policy, policies, npolicies, "[policy %s/%s]", x->cell, x->name)
 
 static const struct kind kinds[] = {
-	{"cell", cells_count, cells_id, cells_handles},
-	{"subnet", subnets_count, subnets_id, subnets_handles},
-	{"router", routers_count, routers_id, routers_handles},
-	{"secgroup", secgroups_count, secgroups_id, secgroups_handles},
-	{"policy", policies_count, policies_id, policies_handles},
+	{"cell", cells_count, cells_id, cells_carry},
+	{"subnet", subnets_count, subnets_id, subnets_carry},
+	{"router", routers_count, routers_id, routers_carry},
+	{"secgroup", secgroups_count, secgroups_id, secgroups_carry},
+	{"policy", policies_count, policies_id, policies_carry},
 };
 
 #define RESTART \
@@ -421,7 +424,6 @@ static int carry_sections(struct model *m, struct model *n, char *err, size_t er
 			   "[control] changed: " RESTART);
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		const struct kind *kd = &kinds[k];
-		void **from = kd->handles(m), **to = kd->handles(n);
 
 		if (kd->count(o) > kd->count(c)) {
 			/* find the one that is gone */
@@ -457,7 +459,7 @@ static int carry_sections(struct model *m, struct model *n, char *err, size_t er
 				return bad(c, lb, err, errlen, "%s is new: " RESTART, b);
 			if (!same_text(ca, cb))
 				return bad(c, lb, err, errlen, "%s changed: " RESTART, b);
-			to[j] = from[i];
+			kd->carry(n, j, m, i);
 		}
 	}
 	return 0;
