@@ -900,11 +900,29 @@ static void test_flowcache_trace(void **state)
 	assert_int_equal(fc->inserts, ins);
 }
 
+/* Sizes: a power of two of at least one set; 0 refused; NULL destroyed. */
+static void test_flowcache_create(void **state)
+{
+	struct vf__flowcache *fc = (void *)1;
+
+	(void)state;
+	assert_rc(vf__flowcache_create(&fc, 0), -EINVAL);
+	assert_null(fc);
+	assert_rc(vf__flowcache_create(&fc, 1), 0);
+	assert_int_equal(fc->mask, 0); /* one set */
+	vf__flowcache_destroy(fc);
+	assert_rc(vf__flowcache_create(&fc, 100), 0);
+	assert_int_equal((fc->mask + 1) * VF__FC_WAYS, 128);
+	vf__flowcache_destroy(fc);
+	vf__flowcache_destroy(NULL);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flowcache_create),
 		T(test_flowcache_random),
 		cmocka_unit_test_setup_teardown(test_flowcache_random_tiny, setup_tiny,
 						teardown),
