@@ -33,6 +33,7 @@
 
 #include "core/internal.h"
 #include "datapath/afpacket.h"
+#include "packet/packet.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -394,6 +395,11 @@ static bool take_packet(struct vf__afp *a, struct vf__afp_frame *f)
 		f->data = (uint8_t *)p + p->tp_mac;
 		f->len = p->tp_snaplen;
 		put_vlan_back(p, f);
+		/* A local sender (a veth's VM end) left the TCP/UDP checksum to
+		 * offload; nothing downstream would fill it in. */
+		if ((p->tp_status & TP_STATUS_CSUMNOTREADY) &&
+		    vf__csum_complete_l4((uint8_t *)f->data, f->len))
+			a->stats.rx_csum_fixed++;
 	}
 	a->left--;
 	if (a->left) {

@@ -63,6 +63,7 @@ int vf__afp_tx(struct vf__afp *a, const struct vf__afp_frame *frames, int n);
 struct vf__afp_stats {
 	uint64_t rx_packets, rx_drops; /* drops: the kernel's (ring full) */
 	uint64_t tx_packets, tx_full;  /* tx_full: frames not queued, ring full */
+	uint64_t rx_csum_fixed;	       /* TCP/UDP checksums completed (offload) */
 };
 void vf__afp_stats(struct vf__afp *a, struct vf__afp_stats *out);
 

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -349,6 +351,39 @@ int vf__nl_set_mtu(struct vf__nl *nl, const char *name, uint32_t mtu)
 		rtnl_link_set_mtu(c, mtu);
 	snprintf(what, sizeof(what), "set MTU %u on", mtu);
 	return change(nl, name, c, what);
+}
+
+int vf__nl_offloads_off(const char *name)
+{
+	/* The legacy ethtool set commands, one feature each: every driver
+	 * still takes them. Without checksum offload there is no TSO. */
+	static const struct {
+		uint32_t cmd;
+		const char *what;
+	} off[] = {
+		{ETHTOOL_STXCSUM, "tx checksumming"},
+		{ETHTOOL_SSG, "scatter-gather"},
+		{ETHTOOL_STSO, "TCP segmentation offload"},
+		{ETHTOOL_SGSO, "generic segmentation offload"},
+	};
+	int fd, err = check_name(name, "turn offloads off on");
+
+	if (err < 0)
+		return err;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return vf__fail(NULL, -errno, "ethtool: socket: %s", strerror(errno));
+	for (size_t i = 0; i < VF__ARRAY_SIZE(off) && !err; i++) {
+		struct ethtool_value v = {.cmd = off[i].cmd, .data = 0};
+		struct ifreq ifr = {.ifr_data = (char *)&v};
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		if (ioctl(fd, SIOCETHTOOL, &ifr) < 0 && errno != EOPNOTSUPP)
+			err = vf__fail(NULL, -errno,
+				       "ethtool: turning %s off on '%s': %s", off[i].what,
+				       name, strerror(errno));
+	}
+	close(fd);
+	return err;
 }
 
 int vf__nl_set_up(struct vf__nl *nl, const char *name, bool up)

@@ -45,6 +45,10 @@ int vf__nl_link_delete(struct vf__nl *nl, const char *name);
 int vf__nl_set_mac(struct vf__nl *nl, const char *name, const vf_mac *mac);
 int vf__nl_set_mtu(struct vf__nl *nl, const char *name, uint32_t mtu);
 int vf__nl_set_up(struct vf__nl *nl, const char *name, bool up);
+/* Turns off checksum and segmentation offloads on @name (in the calling
+ * thread's namespace), so what its sender transmits arrives as complete,
+ * MTU-sized frames, as an emulated NIC's would (an ethtool ioctl). */
+int vf__nl_offloads_off(const char *name);
 /* Moves link @name into the namespace of @netns_fd. */
 int vf__nl_move_to_netns(struct vf__nl *nl, const char *name, int netns_fd);
 

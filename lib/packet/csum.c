@@ -106,3 +106,38 @@ uint32_t vf__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4l
 	sum += l4len;
 	return sum;
 }
+
+bool vf__csum_complete_l4(uint8_t *frame, uint32_t len)
+{
+	uint32_t l2 = 14, ihl, total, l4len, off;
+	uint8_t *ip, proto;
+	uint16_t csum;
+
+	if (len >= 18 && vf__get16(frame + 12) == 0x8100)
+		l2 = 18;
+	if (len < l2 + 20 || vf__get16(frame + l2 - 2) != 0x0800)
+		return false;
+	ip = frame + l2;
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	total = vf__get16(ip + 2);
+	proto = ip[9];
+	if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl || total > len - l2 ||
+	    (vf__get16(ip + 6) & 0x3fff)) /* MF or an offset: a fragment */
+		return false;
+	l4len = total - ihl;
+	if (proto == 6 && l4len >= 20)
+		off = 16;
+	else if (proto == 17 && l4len >= 8)
+		off = 6;
+	else
+		return false;
+	vf__put16(ip + ihl + off, 0);
+	csum = vf__csum_fold(
+		vf__csum_add(vf__csum_pseudo(vf__get32(ip + 12), vf__get32(ip + 16),
+					     proto, (uint16_t)l4len),
+			     ip + ihl, l4len));
+	if (proto == 17 && csum == 0)
+		csum = 0xffff;
+	vf__put16(ip + ihl + off, csum);
+	return true;
+}

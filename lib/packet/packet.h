@@ -109,6 +109,12 @@ uint16_t vf__csum_update32(uint16_t csum, uint32_t old, uint32_t new_);
 bool vf__csum_valid(const void *data, size_t len);
 /* The TCP/UDP pseudo-header sum for IPv4. */
 uint32_t vf__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len);
+/* Writes the full TCP or UDP checksum of an IPv4 frame (Ethernet, with or
+ * without one 802.1Q tag) whose checksum the sender left to offload
+ * (a netdev's "checksum not ready" frames: only the pseudo-header sum is
+ * in the field). Returns true if it wrote one; anything else (not IPv4
+ * TCP/UDP, a fragment, truncated) is left as it is. */
+bool vf__csum_complete_l4(uint8_t *frame, uint32_t len);
 
 /* ---- unaligned big-endian access ---- */
 

@@ -174,7 +174,11 @@ static int create_veth(vf_fabric *f, const vf_port *p, const vf_bind_opts *o)
 				strerror(errno));
 	if ((err = vf__nl_veth_create(nl, o->ifname, o->peer, -1)) < 0)
 		goto out;
+	/* The VM end behaves as an emulated NIC: no offloads, so its TCP
+	 * and UDP frames come complete and MTU-sized (AF_PACKET would see
+	 * 64 KiB segments with checksums left undone otherwise). */
 	if ((err = vf__nl_set_mac(nl, o->peer, &p->vmac)) < 0 ||
+	    (err = vf__nl_offloads_off(o->peer)) < 0 ||
 	    (err = vf__nl_set_mtu(nl, o->peer, p->subnet->mtu)) < 0 ||
 	    (err = vf__nl_set_mtu(nl, o->ifname, p->subnet->mtu)) < 0 ||
 	    (ns >= 0 && (err = vf__nl_move_to_netns(nl, o->peer, ns)) < 0))

@@ -12,7 +12,7 @@
  *   - counters of ports and endpoints match what was sent.
  *
  * Needs root (namespaces, veth): exits 77 (skipped) otherwise. It runs in
- * a private network namespace; its VMs are namespaces vft-*, removed at the
+ * a private network namespace; its VMs are namespaces vft<pid>-*, removed at the
  * end. Links the shared library and the public headers only.
  */
 #include <errno.h>
@@ -47,9 +47,9 @@ int main(void)
 	}
 	CHECK(vf_fabric_thread_start(f) == 0, "control loop on a library thread");
 	vf_fabric_lock(f);
-	a = it_port_veth(s1, "vm-a", IP4(10, 7, 1, 10), "vft-pa", "a");
-	b = it_port_veth(s1, "vm-b", IP4(10, 7, 1, 11), "vft-pb", "b");
-	cc = it_port_veth(s2, "vm-c", IP4(10, 7, 2, 10), "vft-pc", "c");
+	a = it_port_veth(s1, "vm-a", IP4(10, 7, 1, 10), "vft-pa", "a", "eth0x");
+	b = it_port_veth(s1, "vm-b", IP4(10, 7, 1, 11), "vft-pb", "b", "eth0x");
+	cc = it_port_veth(s2, "vm-c", IP4(10, 7, 2, 10), "vft-pc", "c", "eth0x");
 	vf_fabric_unlock(f);
 	it_vm_addr("a", "10.7.1.10/24", "10.7.1.1");
 	it_vm_addr("b", "10.7.1.11/24", "10.7.1.1");
@@ -61,7 +61,7 @@ int main(void)
 	CHECK(!strcmp(vf_port_datapath(a), "afpacket"), "bound through afpacket");
 	CHECK(!strcmp(vf_port_ifname(a), "vft-pa"), "on vft-pa");
 	vf_fabric_unlock(f);
-	CHECK(it_sh("ip -n vft-a link show eth0x | grep -qi 02:01:0a:07:01:0a") == 0,
+	CHECK(it_sh("ip -n $P-a link show eth0x | grep -qi 02:01:0a:07:01:0a") == 0,
 	      "the VM's NIC has the port's VMAC");
 	CHECK(vf_fabric_workers_start(f, 1, NULL) == 0, "one worker thread");
 	CHECK(vf_fabric_workers_start(f, 1, NULL) == -EALREADY,
@@ -70,7 +70,7 @@ int main(void)
 	CHECK(it_ping("a", "10.7.1.11", 3) == 0, "vm-a pings vm-b (same subnet)");
 	CHECK(it_ping("a", "10.7.1.1", 3) == 0, "vm-a pings its gateway");
 	CHECK(it_ping("a", "10.7.2.10", 3) == 0, "vm-a pings vm-c (routed)");
-	CHECK(it_sh("ip netns exec vft-a ping -c 1 -W 2 10.7.2.10 | grep -q 'ttl=63'") ==
+	CHECK(it_sh("ip netns exec $P-a ping -c 1 -W 2 10.7.2.10 | grep -q 'ttl=63'") ==
 		      0,
 	      "the routed reply arrives with TTL 63");
 
@@ -96,14 +96,14 @@ int main(void)
 	usleep(100 * 1000);
 	CHECK(it_ping("a", "10.7.1.11", 2) == 0, "vm-b up again: answers");
 
-	it_sh("ip -n vft-b link set eth0x down");
+	it_sh("ip -n $P-b link set eth0x down");
 	usleep(300 * 1000);
 	vf_fabric_lock(f);
 	CHECK(!vf_port_link_up(b), "vm-b's NIC down: the port's link is down");
 	CHECK(vf_port_datapath_stats(b, &ds) == 0 && ds.link_downs == 1,
 	      "one link-down counted");
 	vf_fabric_unlock(f);
-	it_sh("ip -n vft-b link set eth0x up");
+	it_sh("ip -n $P-b link set eth0x up");
 	usleep(300 * 1000);
 	vf_fabric_lock(f);
 	CHECK(vf_port_link_up(b), "vm-b's NIC up: the port's link is up");

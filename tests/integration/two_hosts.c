@@ -22,104 +22,19 @@
 
 #include "itest.h"
 
-struct host {
-	vf_fabric *f;
-	vf_cell *cell[2];     /* blue (1), red (2) */
-	vf_subnet *sub[2][2]; /* [cell][subnet] */
-	vf_router *router[2];
-	vf_port *ports[3];
-	int nports;
-};
-
-static int build(struct host *h, const char *name, const char *underlay)
-{
-	static const char *const cells[2] = {"blue", "red"};
-	VF_OPTS(vf_fabric_opts, fo, .host_name = name);
-	VF_OPTS(vf_bind_opts, ul, .ifname = underlay);
-
-	if (vf_fabric_create(&h->f, &fo) < 0)
-		return -1;
-	for (int c = 0; c < 2; c++) {
-		VF_OPTS(vf_cell_opts, co, .id = (uint32_t)c + 1, .name = cells[c]);
-
-		if (vf_cell_create(&h->cell[c], h->f, &co) < 0 ||
-		    vf_router_create(&h->router[c], h->cell[c], NULL) < 0)
-			return -1;
-		for (int s = 0; s < 2; s++) {
-			char sn[8];
-			VF_OPTS(vf_subnet_opts, so, .id = (uint32_t)s + 1, .name = sn,
-				.prefix = {IP4(10, c + 1, s + 1, 0), 24});
-
-			snprintf(sn, sizeof(sn), "s%d", s + 1);
-			if (vf_subnet_create(&h->sub[c][s], h->cell[c], &so) < 0 ||
-			    vf_router_attach(h->router[c], h->sub[c][s], NULL) < 0)
-				return -1;
-		}
-	}
-	return vf_fabric_bind_underlay(h->f, &ul);
-}
-
-static void teardown(struct host *h)
-{
-	vf_fabric_lock(h->f);
-	for (int i = 0; i < h->nports; i++)
-		vf_port_destroy(h->ports[i]);
-	for (int c = 0; c < 2; c++) {
-		for (int s = 0; s < 2; s++)
-			vf_subnet_destroy(h->sub[c][s]);
-		vf_router_destroy(h->router[c]);
-		vf_cell_destroy(h->cell[c]);
-	}
-	vf_fabric_unlock(h->f);
-	vf_fabric_destroy(h->f);
-}
-
-/* A VM on @h in cell @c subnet @s with host part @n; the other host @o
- * learns where it is. */
-static vf_port *vm(struct host *h, struct host *o, int c, int s, int n, const char *name)
-{
-	char ifname[16], cidr[32], gw[16];
-	uint32_t vip = IP4(10, c + 1, s + 1, n);
-	vf_location loc = {.sz = sizeof(loc)};
-	vf_port *p;
-
-	snprintf(ifname, sizeof(ifname), "vft-p%s", name);
-	if (it_vm_create(name) != 0)
-		return NULL;
-	vf_fabric_lock(h->f);
-	p = it_port_veth(h->sub[c][s], name, vip, ifname, name);
-	vf_fabric_unlock(h->f);
-	if (!p)
-		return NULL;
-	h->ports[h->nports++] = p;
-	snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/24", c + 1, s + 1, n);
-	snprintf(gw, sizeof(gw), "10.%d.%d.1", c + 1, s + 1);
-	it_vm_addr(name, cidr, gw);
-	loc.cell_id = (uint32_t)c + 1;
-	loc.vip = vip;
-	loc.vmac = vf_port_vmac(p);
-	loc.subnet_id = (uint32_t)s + 1;
-	loc.host_mac = vf_fabric_host_mac(h->f);
-	vf_fabric_lock(o->f);
-	if (vf_location_set(o->f, &loc) < 0)
-		p = NULL;
-	vf_fabric_unlock(o->f);
-	return p;
-}
-
 /* Starts tcpdump in VM @name (or, NULL, on the underlay) writing what it
- * sees to /tmp/vft-NAME.txt; it stops after @secs. */
+ * sees to $T/NAME.txt; it stops after @secs. */
 static void capture(const char *name, const char *filter, int secs)
 {
 	if (name)
-		it_sh("(timeout %d ip netns exec vft-%s tcpdump -l -n -e -i eth0x %s "
-		      "> /tmp/vft-%s.txt 2>/dev/null &)",
+		it_sh("(timeout %d ip netns exec $P-%s tcpdump -l -n -e -i eth0x %s "
+		      "> $T/%s.txt 2>/dev/null &)",
 		      secs, name, filter, name);
 	else /* each end sees what arrives (frames sent with qdisc bypass skip
 	      * the sender's taps) */
-		it_sh("(timeout %d tcpdump -l -n -e -i vft-ul1 %s > /tmp/vft-ul1.txt "
+		it_sh("(timeout %d tcpdump -l -n -e -i vft-ul1 %s > $T/ul1.txt "
 		      "2>/dev/null &); (timeout %d tcpdump -l -n -e -i vft-ul2 %s "
-		      "> /tmp/vft-ul2.txt 2>/dev/null &)",
+		      "> $T/ul2.txt 2>/dev/null &)",
 		      secs, filter, secs, filter);
 }
 
@@ -135,7 +50,7 @@ static void check_underlay(const vf_mac *m1, const vf_mac *m2)
 {
 	char line[512], s[32], d[32];
 	int lines = 0, strangers = 0, one_two = 0, two_one = 0;
-	FILE *in = popen("cat /tmp/vft-ul1.txt /tmp/vft-ul2.txt", "r");
+	FILE *in = popen("cat $T/ul1.txt $T/ul2.txt", "r");
 
 	while (in && fgets(line, sizeof(line), in)) {
 		vf_mac src, dst;
@@ -167,17 +82,17 @@ static void check_underlay(const vf_mac *m1, const vf_mac *m2)
 
 int main(void)
 {
-	struct host h1 = {0}, h2 = {0};
+	struct it_host h1 = {0}, h2 = {0};
 	vf_port *a, *b, *c, *r1, *r2;
 	char mac1[VF_MAC_STRLEN], mac2[VF_MAC_STRLEN];
 	vf_mac m1, m2;
 	uint64_t inter;
 
 	it_start();
-	if (it_sh("ip link add vft-ul1 type veth peer name vft-ul2 && "
-		  "ip link set vft-ul1 up && ip link set vft-ul2 up") != 0)
+	if (it_underlay() != 0)
 		return it_finish() + 1;
-	CHECK(build(&h1, "hv1", "vft-ul1") == 0 && build(&h2, "hv2", "vft-ul2") == 0,
+	CHECK(it_host_build(&h1, "hv1", "vft-ul1") == 0 &&
+		      it_host_build(&h2, "hv2", "vft-ul2") == 0,
 	      "two hosts, each bound to its underlay end");
 	m1 = vf_fabric_host_mac(h1.f);
 	m2 = vf_fabric_host_mac(h2.f);
@@ -188,11 +103,11 @@ int main(void)
 	CHECK(vf_fabric_thread_start(h1.f) == 0 && vf_fabric_thread_start(h2.f) == 0,
 	      "both control loops on library threads");
 
-	a = vm(&h1, &h2, 0, 0, 10, "a");
-	r1 = vm(&h1, &h2, 1, 0, 10, "r1");
-	b = vm(&h2, &h1, 0, 0, 11, "b");
-	c = vm(&h2, &h1, 0, 1, 10, "c");
-	r2 = vm(&h2, &h1, 1, 1, 10, "r2");
+	a = it_host_vm(&h1, &h2, 0, 0, 10, "a");
+	r1 = it_host_vm(&h1, &h2, 1, 0, 10, "r1");
+	b = it_host_vm(&h2, &h1, 0, 0, 11, "b");
+	c = it_host_vm(&h2, &h1, 0, 1, 10, "c");
+	r2 = it_host_vm(&h2, &h1, 1, 1, 10, "r2");
 	CHECK(a && b && c && r1 && r2, "five VMs, locations known on the other host");
 	if (!(a && b && c && r1 && r2))
 		goto out;
@@ -204,7 +119,7 @@ int main(void)
 	usleep(500 * 1000);
 	CHECK(it_ping("a", "10.1.1.11", 3) == 0, "a (hv1) pings b (hv2), same subnet");
 	CHECK(it_ping("a", "10.1.2.10", 3) == 0, "a (hv1) pings c (hv2), routed");
-	CHECK(it_sh("ip netns exec vft-a ping -c 1 -W 2 10.1.2.10 | grep -q 'ttl=63'") ==
+	CHECK(it_sh("ip netns exec $P-a ping -c 1 -W 2 10.1.2.10 | grep -q 'ttl=63'") ==
 		      0,
 	      "the routed reply has TTL 63");
 	CHECK(it_ping("r1", "10.2.2.10", 3) == 0,
@@ -229,26 +144,23 @@ int main(void)
 	capture("r2", "icmp", 4);
 	capture("r1", "icmp", 4);
 	usleep(800 * 1000);
-	it_sh("ip netns exec vft-a sysctl -q net.ipv4.icmp_echo_ignore_broadcasts=0; "
-	      "ip netns exec vft-a ping -q -b -c 2 -i 0.3 -W 1 10.1.1.255 >/dev/null "
+	it_sh("ip netns exec $P-a sysctl -q net.ipv4.icmp_echo_ignore_broadcasts=0; "
+	      "ip netns exec $P-a ping -q -b -c 2 -i 0.3 -W 1 10.1.1.255 >/dev/null "
 	      "2>&1");
 	sleep(4);
-	CHECK(lines_with("/tmp/vft-b.txt", "10.1.1.10 > 10.1.1.255") >= 2,
+	CHECK(lines_with("$T/b.txt", "10.1.1.10 > 10.1.1.255") >= 2,
 	      "b (hv2) saw a's broadcast");
-	CHECK(lines_with("/tmp/vft-c.txt", "10.1.1.255") == 0,
-	      "c (other subnet) did not");
-	CHECK(lines_with("/tmp/vft-r1.txt", "10.1.1.255") == 0,
-	      "r1 (other cell) did not");
-	CHECK(lines_with("/tmp/vft-r2.txt", "10.1.1.255") == 0,
-	      "r2 (other cell) did not");
+	CHECK(lines_with("$T/c.txt", "10.1.1.255") == 0, "c (other subnet) did not");
+	CHECK(lines_with("$T/r1.txt", "10.1.1.255") == 0, "r1 (other cell) did not");
+	CHECK(lines_with("$T/r2.txt", "10.1.1.255") == 0, "r2 (other cell) did not");
 
 	sleep(1);
 	check_underlay(&m1, &m2);
 	CHECK(vf_fabric_workers_stop(h1.f) == 0 && vf_fabric_workers_stop(h2.f) == 0,
 	      "workers stopped");
 out:
-	teardown(&h1);
-	teardown(&h2);
-	it_sh("rm -f /tmp/vft-*.txt");
+	it_host_teardown(&h1);
+	it_host_teardown(&h2);
+	it_sh("rm -f $T/*.txt");
 	return it_finish();
 }

@@ -243,10 +243,47 @@ static void test_packet_csum_pseudo(void **state)
 			 0);
 }
 
+/* A frame whose TCP/UDP checksum was left to offload (the field holds
+ * anything: the pseudo-header sum, or garbage) gets the full checksum,
+ * the one scapy computed; anything else is left alone. */
+static void complete_one(const uint8_t *good, size_t len, size_t field)
+{
+	uint8_t f[128];
+
+	assert_true(len <= sizeof(f));
+	memcpy(f, good, len);
+	f[field] = 0x12;
+	f[field + 1] = 0x34;
+	assert_true(vf__csum_complete_l4(f, (uint32_t)len));
+	assert_memory_equal(f, good, len);
+}
+
+static void test_packet_csum_complete_l4(void **state)
+{
+	uint8_t f[128];
+
+	(void)state;
+	complete_one(fr_udp, sizeof(fr_udp), 34 + 6);
+	complete_one(fr_tcp_syn, sizeof(fr_tcp_syn), 34 + 16);
+
+	/* a fragment, a truncated frame, ARP: untouched */
+	memcpy(f, fr_udp, sizeof(fr_udp));
+	f[14 + 6] |= 0x20; /* MF */
+	assert_false(vf__csum_complete_l4(f, sizeof(fr_udp)));
+	memcpy(f, fr_udp, sizeof(fr_udp));
+	assert_false(vf__csum_complete_l4(f, 34 + 4));
+	assert_false(vf__csum_complete_l4(f, sizeof(fr_udp) - 1)); /* IP total > frame */
+	assert_memory_equal(f, fr_udp, sizeof(fr_udp));
+	memcpy(f, fr_arp_request, sizeof(fr_arp_request));
+	assert_false(vf__csum_complete_l4(f, sizeof(fr_arp_request)));
+	assert_memory_equal(f, fr_arp_request, sizeof(fr_arp_request));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_packet_csum_rfc1071_example),
+		cmocka_unit_test(test_packet_csum_complete_l4),
 		cmocka_unit_test(test_packet_csum_ipv4_header_example),
 		cmocka_unit_test(test_packet_csum_frames_from_scapy_verify),
 		cmocka_unit_test(test_packet_csum_odd_lengths),
