@@ -25,7 +25,8 @@
  * receiving port, the inter-cell admission), whether the rules allow the
  * flow, where it goes and with which MACs. The per-packet work stays per
  * packet on a hit (pipeline.c: cached()): counters, QoS token buckets,
- * connection-tracking refresh and TCP state, the MTU check.
+ * connection-tracking refresh and TCP state, the MTU, TTL and source MAC
+ * checks.
  *
  * Layout: 64-byte entries in sets of VF__FC_WAYS; a hash of the key picks
  * the set. Each entry also keeps where connection tracking had the flow
@@ -36,7 +37,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
 #include <string.h>
 
 #include <vfabric/vfabric.h>
@@ -87,7 +87,7 @@ struct vf__flowcache {
 	uint64_t tables_gen, locs_gen; /* what the epoch stands for */
 	uint32_t victim;	       /* rotates the way a full set gives up */
 	uint64_t seed;
-	uint64_t hits, misses, inserts;
+	uint64_t hits, misses, inserts; /* for tests and benchmarks */
 };
 
 /* A frame the cache can take, in the parts the pipeline needs on a hit. */
@@ -99,8 +99,8 @@ struct vf__fc_pkt {
 	uint8_t ttl, tcp_flags;
 };
 
-/* 0 or -ENOMEM (-EINVAL if @entries is 0). The size is rounded up to a
- * power of two of at least VF__FC_WAYS. */
+/* 0, -ENOMEM, or -EINVAL if @entries is 0 or over 2^26. The size is
+ * rounded up to a power of two of at least VF__FC_WAYS. */
 int vf__flowcache_create(struct vf__flowcache **out, uint32_t entries);
 void vf__flowcache_destroy(struct vf__flowcache *fc);
 /* Forgets every entry. */

@@ -917,8 +917,8 @@ cached_secgroups(struct vf__ctx *c, const struct vf__tport *port, vf_direction d
  * the per-packet part of decision @e, in the order the stages take it.
  * Returns -1, having changed nothing, when the frame must take the whole
  * pipeline: over the MTU, a TTL that runs out, TCP SYN, FIN or RST (they
- * move connection tracking), a source MAC that is not the port's, or no
- * output callback.
+ * move connection tracking), a source MAC that is not the port's, or
+ * nowhere to send it (vf__out_ready()).
  */
 static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_entry *e,
 		  const struct vf__fc_pkt *fp, uint8_t *buf, uint32_t len)
