@@ -9,7 +9,9 @@ plain packet of each layer path. Per capture, the first two items of
 each layer path (from <capture>.index.txt) are kept. Files are named by
 the SHA-1 of their content, as libFuzzer names them.
 
-    tests/fuzz/gossip_seeds.py        # rewrites tests/fuzz/corpus/gossip*/
+    tests/fuzz/gossip_seeds.py        # adds them to tests/fuzz/corpus/gossip*/
+
+Existing files are kept: the corpora also hold inputs the fuzzers found.
 """
 import hashlib
 import os
@@ -77,10 +79,7 @@ def write(target, data, seen):
 def main():
     seen = set()
     for target in ('gossip', 'gossip_stream'):
-        d = os.path.join(CORPUS, target)
-        os.makedirs(d, exist_ok=True)
-        for f in os.listdir(d):
-            os.unlink(os.path.join(d, f))
+        os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
     for name, mode in CAPTURES.items():
         index, kept, sealed = paths(name), {}, set()
         for frame, tcp, data in items(os.path.join(VECTORS, name + '.pcap')):
