@@ -31,6 +31,13 @@ enum vf__serf_type {
 
 #define VF__SERF_TAGS_MAX 256
 
+/* The agent's size limits (serf.md §9): an encoded user event (and its
+ * name plus payload), query and query response. Larger ones are dropped
+ * by agents, so check before sending. */
+#define VF__SERF_USER_EVENT_MAX 512
+#define VF__SERF_QUERY_MAX 1024
+#define VF__SERF_RESPONSE_MAX 1024
+
 struct vf__serf_leave {
 	uint64_t ltime;
 	struct vf__gbytes node;
