@@ -16,7 +16,19 @@
  * - -ENOSPC: nothing free to allocate (ids, addresses), or a @c link subnet
  *   that already has its two ports;
  * - -EBUSY: the object is in use in a way that forbids the change;
- * - -EOPNOTSUPP: not supported by this object or build.
+ * - -EOPNOTSUPP: not supported by this object or build;
+ * - -ENODEV: a netdev that does not exist (datapath.h);
+ * - -ENOTCONN: a port or underlay that is not bound (datapath.h), or a
+ *   control-socket connection that is gone (ctl.h);
+ * - -EALREADY / -ESRCH: a thread that already runs / does not run
+ *   (loop.h, datapath.h); -EDEADLK: a call that would wait for itself;
+ * - -EACCES, -EPERM: refused for lack of rights (the control socket's peer
+ *   check, the kernel's answer to netlink);
+ * - -EPROTO, -EPROTONOSUPPORT, -EMSGSIZE, -EBADMSG: a malformed, foreign-
+ *   version, oversized or unauthenticated message (control socket, gossip);
+ * - -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET, -EAGAIN, -EINTR: as for
+ *   sockets.
+ * Other codes pass through from the kernel as they come.
  * @{
  */
 #ifndef VFABRIC_ERROR_H

@@ -23,6 +23,19 @@ const char *vf_strerror(int err)
 	case EPROTO: return "protocol error";
 	case EAGAIN: return "try again";
 	case ETIMEDOUT: return "timed out";
+	case EACCES: return "permission denied";
+	case EPERM: return "operation not permitted";
+	case EPROTONOSUPPORT: return "protocol version not supported";
+	case EMSGSIZE: return "message too long";
+	case EBADMSG: return "bad message (authentication failed)";
+	case ENOTCONN: return "not bound, or not connected";
+	case ECONNRESET: return "connection reset by peer";
+	case ECONNREFUSED: return "connection refused";
+	case EALREADY: return "already running";
+	case ESRCH: return "not running";
+	case EDEADLK: return "would deadlock";
+	case EINTR: return "interrupted";
+	case EMFILE: return "too many open files";
 	}
 	return "unknown error";
 }

@@ -88,6 +88,7 @@ static int afp_stats(void *state, vf_datapath_stats *out)
 const vf_datapath_ops vf__afpacket_ops = {
 	.sz = sizeof(vf_datapath_ops),
 	.name = "afpacket",
+	.flags = VF_DATAPATH_F_NETDEV,
 	.open = afp_open,
 	.close = afp_close,
 	.fd = afp_fd,

@@ -397,17 +397,24 @@ int vf__nl_set_up(struct vf__nl *nl, const char *name, bool up)
 	return change(nl, name, c, up ? "set up" : "set down");
 }
 
-int vf__nl_move_to_netns(struct vf__nl *nl, const char *name, int netns_fd)
+int vf__nl_move_to_netns(struct vf__nl *nl, const char *name, int netns_fd,
+			 const char *new_name)
 {
 	struct rtnl_link *c;
+	int err;
 
 	if (netns_fd < 0)
 		return vf__fail(NULL, -EINVAL, "netlink: move '%s': bad namespace fd %d",
 				name ? name : "(null)", netns_fd);
+	if (new_name && (err = check_name(new_name, "move and rename")) < 0)
+		return err;
 	c = rtnl_link_alloc();
 	if (c)
 		rtnl_link_set_ns_fd(c, netns_fd);
-	return change(nl, name, c, "move to namespace");
+	if (c && new_name) /* the kernel names it so in the namespace it enters */
+		rtnl_link_set_name(c, new_name);
+	return change(nl, name, c,
+		      new_name ? "move to namespace (renamed)" : "move to namespace");
 }
 
 int vf__nl_get_link(struct vf__nl *nl, const char *name, struct vf__nl_link *out)

@@ -49,8 +49,10 @@ int vf__nl_set_up(struct vf__nl *nl, const char *name, bool up);
  * thread's namespace), so what its sender transmits arrives as complete,
  * MTU-sized frames, as an emulated NIC's would (an ethtool ioctl). */
 int vf__nl_offloads_off(const char *name);
-/* Moves link @name into the namespace of @netns_fd. */
-int vf__nl_move_to_netns(struct vf__nl *nl, const char *name, int netns_fd);
+/* Moves link @name into the namespace of @netns_fd, where it is called
+ * @new_name (NULL: keeps its name); -EEXIST if that name is taken there. */
+int vf__nl_move_to_netns(struct vf__nl *nl, const char *name, int netns_fd,
+			 const char *new_name);
 
 /* What vf__nl_get_link() reports. */
 struct vf__nl_link {

@@ -24,6 +24,11 @@ static bool is_callback(const struct vf__endpoint *ep)
 	return ep->dp->ops.tx == vf__callback_ops.tx;
 }
 
+static bool is_netdev(const struct vf__dp *dp)
+{
+	return dp->ops.flags & VF_DATAPATH_F_NETDEV;
+}
+
 static struct vf__endpoint *ep_of(const vf_fabric *f, const vf_port *to)
 {
 	return to ? to->ep : f->rt ? f->rt->underlay : NULL;
@@ -121,7 +126,7 @@ static void on_link(void *arg, const char *name, int ifindex, bool present, bool
 
 	(void)ifindex;
 	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
-	if (ep->ifname[0] && !strcmp(ep->ifname, name))
+	if (is_netdev(ep->dp) && !strcmp(ep->ifname, name))
 		set_link(ep, present && oper_up);
 }
 
@@ -164,25 +169,39 @@ static int need_netlink(vf_fabric *f)
 
 /* ---- netdevs a bind creates ---- */
 
+/* The VM end is made here under a temporary name, configured, then moved
+ * into its namespace and renamed there in one step: its name (eth0, say)
+ * may well be taken here. */
 static int create_veth(vf_fabric *f, const vf_port *p, const vf_bind_opts *o)
 {
 	struct vf__nl *nl = f->rt->nl;
+	char tmp[16];
+	const char *peer = o->peer;
 	int ns = -1, err;
 
-	if (o->netns && (ns = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
-		return vf__fail(f, -errno, "network namespace %s: %s", o->netns,
-				strerror(errno));
-	if ((err = vf__nl_veth_create(nl, o->ifname, o->peer, -1)) < 0)
+	if (o->netns) {
+		if ((ns = open(o->netns, O_RDONLY | O_CLOEXEC)) < 0)
+			return vf__fail(f, -errno, "network namespace %s: %s", o->netns,
+					strerror(errno));
+		snprintf(tmp, sizeof(tmp), "vfp%06x%06x",
+			 (unsigned int)getpid() & 0xffffff, ++f->rt->tmp_seq & 0xffffff);
+		peer = tmp;
+	}
+	if ((err = vf__nl_veth_create(nl, o->ifname, peer, -1)) < 0)
 		goto out;
 	/* The VM end behaves as an emulated NIC: no offloads, so its TCP
 	 * and UDP frames come complete and MTU-sized (AF_PACKET would see
 	 * 64 KiB segments with checksums left undone otherwise). */
-	if ((err = vf__nl_set_mac(nl, o->peer, &p->vmac)) < 0 ||
-	    (err = vf__nl_offloads_off(o->peer)) < 0 ||
-	    (err = vf__nl_set_mtu(nl, o->peer, p->subnet->mtu)) < 0 ||
+	if ((err = vf__nl_set_mac(nl, peer, &p->vmac)) < 0 ||
+	    (err = vf__nl_offloads_off(peer)) < 0 ||
+	    (err = vf__nl_set_mtu(nl, peer, p->subnet->mtu)) < 0 ||
 	    (err = vf__nl_set_mtu(nl, o->ifname, p->subnet->mtu)) < 0 ||
-	    (ns >= 0 && (err = vf__nl_move_to_netns(nl, o->peer, ns)) < 0))
+	    (ns >= 0 && (err = vf__nl_move_to_netns(nl, peer, ns, o->peer)) < 0)) {
+		if (err == -EEXIST)
+			vf__fail(f, err, "a netdev named '%s' exists in %s already",
+				 o->peer, o->netns);
 		vf__nl_link_delete(nl, o->ifname);
+	}
 out:
 	if (ns >= 0)
 		close(ns);
@@ -222,9 +241,14 @@ static int check_bind(vf_fabric *f, const vf_port *p, vf_bind_opts *o, const cha
 		return vf__fail(f, -EINVAL,
 				"%s: interface name '%s' is not 1 to 15 bytes", what,
 				o->ifname);
-	if (o->flags && strcmp(o->datapath, "afpacket"))
-		return vf__fail(f, -EINVAL, "%s: only afpacket endpoints create netdevs",
-				what);
+	if (!vf__dp_find(f, o->datapath))
+		return vf__fail(f, -ENOENT, "%s: no datapath '%s' is registered", what,
+				o->datapath);
+	if (o->flags && !is_netdev(vf__dp_find(f, o->datapath)))
+		return vf__fail(
+			f, -EINVAL,
+			"%s: datapath '%s' does not use netdevs: it cannot create one",
+			what, o->datapath);
 	if (o->flags && !o->ifname)
 		return vf__fail(f, -EINVAL, "%s: a netdev to create needs a name", what);
 	if ((o->flags & VF_BIND_F_CREATE_VETH) &&
@@ -236,9 +260,6 @@ static int check_bind(vf_fabric *f, const vf_port *p, vf_bind_opts *o, const cha
 	if (o->netns && !(o->flags & VF_BIND_F_CREATE_VETH))
 		return vf__fail(f, -EINVAL, "%s: netns is only for VF_BIND_F_CREATE_VETH",
 				what);
-	if (!vf__dp_find(f, o->datapath))
-		return vf__fail(f, -ENOENT, "%s: no datapath '%s' is registered", what,
-				o->datapath);
 	return 0;
 }
 
@@ -254,7 +275,7 @@ static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o)
 	info.mtu = (ep->port ? ep->port->subnet->mtu : 9000) + 18;
 	info.mac = ep->port ? ep->port->vmac : f->host_mac;
 	ep->link_up = true;
-	if (ep->ifname[0] && dp->ops.tx != vf__callback_ops.tx) {
+	if (is_netdev(dp)) {
 		if ((err = need_netlink(f)) < 0)
 			return err;
 		if ((err = vf__nl_set_up(f->rt->nl, o->ifname, true)) < 0)

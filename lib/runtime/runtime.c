@@ -108,9 +108,10 @@ int vf_datapath_register(vf_fabric *f, const vf_datapath_ops *ops, void *user_da
 				"vf_datapath_register: '%s' lacks open, close, tx, or rx "
 				"(rx is optional only with VF_DATAPATH_F_INJECT)",
 				ops->name);
-	if (ops->flags & ~VF_DATAPATH_F_INJECT)
+	if (ops->flags & ~(VF_DATAPATH_F_INJECT | VF_DATAPATH_F_NETDEV))
 		return vf__fail(f, -EINVAL, "vf_datapath_register: unknown flags 0x%x",
-				ops->flags & ~VF_DATAPATH_F_INJECT);
+				ops->flags &
+					~(VF_DATAPATH_F_INJECT | VF_DATAPATH_F_NETDEV));
 	if (vf__dp_find(f, ops->name))
 		return vf__fail(f, -EEXIST, "a datapath '%s' is registered already",
 				ops->name);

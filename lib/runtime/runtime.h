@@ -69,6 +69,7 @@ struct vf__runtime {
 	struct vf__list workers;
 	unsigned int nworkers;
 	uint64_t next_id;
+	uint32_t tmp_seq; /* temporary netdev names */
 	struct vf__endpoint *underlay;
 	struct vf__nl *nl;	    /* netlink, opened on first need */
 	struct vf__nl_watch *watch; /* link events, while endpoints have netdevs */

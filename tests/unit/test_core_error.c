@@ -20,7 +20,11 @@ static void test_core_error_last_error_empty_at_start(void **state)
 static void test_core_error_strerror(void **state)
 {
 	static const int codes[] = { EINVAL, ENOMEM, ENOENT, EEXIST,
-				     EADDRINUSE, ENOSPC, EBUSY, EOPNOTSUPP };
+				     EADDRINUSE, ENOSPC, EBUSY, EOPNOTSUPP,
+				     ENODEV, EPROTO, EAGAIN, ETIMEDOUT,
+				     EACCES, EPERM, EPROTONOSUPPORT, EMSGSIZE,
+				     EBADMSG, ENOTCONN, ECONNRESET, ECONNREFUSED,
+				     EALREADY, ESRCH, EDEADLK, EINTR, EMFILE };
 	size_t i, j;
 
 	(void)state;

@@ -339,8 +339,8 @@ static void test_netlink_set_errors(void **state)
 	assert_rc(vf__nl_set_mac(nl, "vfs0", &mac), -ENODEV);
 	assert_rc(vf__nl_set_mac(nl, "vfa0", NULL), -EINVAL);
 	assert_rc(vf__nl_set_up(nl, "vfs0", true), -ENODEV);
-	assert_rc(vf__nl_move_to_netns(nl, "vfs0", ns_there), -ENODEV);
-	assert_rc(vf__nl_move_to_netns(nl, "vfa0", -1), -EINVAL);
+	assert_rc(vf__nl_move_to_netns(nl, "vfs0", ns_there, NULL), -ENODEV);
+	assert_rc(vf__nl_move_to_netns(nl, "vfa0", -1, NULL), -EINVAL);
 	assert_rc(vf__nl_ifindex(nl, NULL), -EINVAL);
 	assert_rc(vf__nl_ifindex(nl, "much-too-long-name"), -EINVAL);
 }
@@ -353,7 +353,7 @@ static void test_netlink_move_to_netns(void **state)
 
 	NEED_NS();
 	assert_rc(vf__nl_veth_create(nl, "vfm0", "vfa1", -1), 0);
-	assert_rc(vf__nl_move_to_netns(nl, "vfa1", ns_there), 0);
+	assert_rc(vf__nl_move_to_netns(nl, "vfa1", ns_there, NULL), 0);
 	assert_rc(vf__nl_ifindex(nl, "vfa1"), -ENODEV);
 	assert_int_equal(io_ifindex("vfa1"), -ENODEV);
 	assert_rc_ge(ifindex_in(ns_there, "vfa1"), 1);
@@ -368,12 +368,24 @@ static void test_netlink_move_to_netns(void **state)
 		rc = vf__nl_open(&there);
 		assert_int_equal(setns(ns_here, CLONE_NEWNET), 0);
 		assert_rc(rc, 0);
-		rc = vf__nl_move_to_netns(there, "vfa1", ns_here);
+		rc = vf__nl_move_to_netns(there, "vfa1", ns_here, NULL);
 		vf__nl_close(there);
 		assert_rc(rc, 0);
 	}
 	assert_rc_ge(io_ifindex("vfa1"), 1);
 	assert_rc(ifindex_in(ns_there, "vfa1"), -ENODEV);
+
+	/* Moved and renamed in one step: the name is taken here, not there. */
+	assert_rc(vf__nl_veth_create(nl, "vfm1", "vfs1", -1), 0);
+	assert_rc(vf__nl_move_to_netns(nl, "vfa1", ns_there, "vfs1"), 0);
+	assert_rc_ge(ifindex_in(ns_there, "vfs1"), 1);
+	assert_rc(ifindex_in(ns_there, "vfa1"), -ENODEV);
+	/* a second one of that name over there is refused, and stays here */
+	assert_rc(vf__nl_move_to_netns(nl, "vfs1", ns_there, "vfs1"), -EEXIST);
+	assert_error_has("vfs1");
+	assert_rc_ge(vf__nl_ifindex(nl, "vfs1"), 1);
+	assert_rc(vf__nl_move_to_netns(nl, "vfs1", ns_there, "bad name"), -EINVAL);
+	assert_rc(vf__nl_link_delete(nl, "vfm1"), 0);
 	assert_rc(vf__nl_link_delete(nl, "vfm0"), 0);
 }
 

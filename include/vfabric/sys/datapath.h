@@ -72,6 +72,12 @@ typedef struct vf_datapath_stats {
  *  its frames by vf_port_inject() / vf_fabric_inject_underlay() and rx is
  *  never called. */
 #define VF_DATAPATH_F_INJECT (1u << 0)
+/** vf_datapath_ops.flags: endpoint names are netdevs in the fabric's
+ *  network namespace. The fabric then creates them on request
+ *  (VF_BIND_F_CREATE_TAP/VETH), sets them up, follows their link state (a
+ *  port goes down with its netdev) and takes the host MAC from the
+ *  underlay's. Without it, the name is the datapath's own business. */
+#define VF_DATAPATH_F_NETDEV (1u << 1)
 
 /**
  * A datapath's operations. Versioned by @c sz; the library copies the
