@@ -67,6 +67,19 @@ static const struct vf__mp_field relay_fields[] = {
 	VF__MP_FIELD(T, "DestName", STR, dest_name),
 };
 #undef T
+#define T struct vf__serf_key_request
+static const struct vf__mp_field key_request_fields[] = {
+	VF__MP_FIELD(T, "Key", BYTES, key),
+};
+#undef T
+/* Keys, first in wire order, is read and written by hand */
+#define T struct vf__serf_key_response
+static const struct vf__mp_field key_response_fields[] = {
+	VF__MP_FIELD(T, "Message", STR, message),
+	VF__MP_FIELD(T, "PrimaryKey", STR, primary_key),
+	VF__MP_FIELD(T, "Result", BOOL, result),
+};
+#undef T
 #define T struct vf__serf_event
 static const struct vf__mp_field state_event_fields[] = {
 	VF__MP_FIELD(T, "Name", STR, name),
@@ -218,6 +231,18 @@ static int decode_relay(struct vf__serf_msg *msg, const msgpack_object *o,
 	return 0;
 }
 
+static int decode_key_response(struct vf__serf_msg *msg, const msgpack_object *o)
+{
+	struct vf__serf_key_response *r = &msg->u.key_response;
+	int rc;
+
+	if ((rc = vf__gossip_mp_struct(o, key_response_fields, N(key_response_fields),
+				       r)) < 0)
+		return rc;
+	return get_bytes_list(&msg->mem, vf__gossip_mp_get(o, "Keys"), &r->keys,
+			      &r->nkeys, &r->keys_nil, true);
+}
+
 static int decode_body(struct vf__serf_msg *msg, const msgpack_object *o,
 		       const uint8_t *rest, size_t len)
 {
@@ -233,6 +258,10 @@ static int decode_body(struct vf__serf_msg *msg, const msgpack_object *o,
 		return vf__gossip_mp_struct(o, response_fields, N(response_fields),
 					    &msg->u);
 	case VF__SERF_RELAY: return decode_relay(msg, o, rest, len);
+	case VF__SERF_KEY_REQUEST:
+		return vf__gossip_mp_struct(o, key_request_fields, N(key_request_fields),
+					    &msg->u);
+	case VF__SERF_KEY_RESPONSE: return decode_key_response(msg, o);
 	default: return decode_state(msg, o);
 	}
 }
@@ -249,8 +278,7 @@ int vf__serf_decode(struct vf__serf_msg *msg, const uint8_t *p, size_t len)
 	if (len > VF__GOSSIP_STREAM_MAX)
 		return -EMSGSIZE;
 	msg->type = p[0];
-	if (msg->type > VF__SERF_RELAY || msg->type == VF__SERF_CONFLICT_RESPONSE ||
-	    msg->type == VF__SERF_KEY_REQUEST || msg->type == VF__SERF_KEY_RESPONSE) {
+	if (msg->type > VF__SERF_RELAY || msg->type == VF__SERF_CONFLICT_RESPONSE) {
 		msg->u.body = (struct vf__gbytes){p + 1, (uint32_t)(len - 1)};
 		return 0;
 	}
@@ -368,6 +396,19 @@ static int encode_relay(struct vf__mp_writer *w, const struct vf__serf_relay *r)
 	return vf__gbuf_put(w->b, r->msg.data, r->msg.len);
 }
 
+static int encode_key_response(struct vf__mp_writer *w,
+			       const struct vf__serf_key_response *r)
+{
+	int rc;
+
+	if ((rc = vf__gossip_mp_put_map(w, 1 + N(key_response_fields))) < 0 ||
+	    (rc = vf__gossip_mp_put_key(w, "Keys")) < 0 ||
+	    (rc = put_bytes_list(w, r->keys, r->nkeys, r->keys_nil, true)) < 0)
+		return rc;
+	return vf__gossip_mp_put_fields(w, key_response_fields, N(key_response_fields),
+					r);
+}
+
 static int encode_body(struct vf__mp_writer *w, const struct vf__serf_msg *msg)
 {
 	switch (msg->type) {
@@ -385,6 +426,10 @@ static int encode_body(struct vf__mp_writer *w, const struct vf__serf_msg *msg)
 		return vf__gossip_mp_put_struct(w, response_fields, N(response_fields),
 						&msg->u);
 	case VF__SERF_RELAY: return encode_relay(w, &msg->u.relay);
+	case VF__SERF_KEY_REQUEST:
+		return vf__gossip_mp_put_struct(w, key_request_fields,
+						N(key_request_fields), &msg->u);
+	case VF__SERF_KEY_RESPONSE: return encode_key_response(w, &msg->u.key_response);
 	default: return vf__gbuf_put(w->b, msg->u.body.data, msg->u.body.len);
 	}
 }

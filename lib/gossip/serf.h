@@ -87,6 +87,23 @@ struct vf__serf_relay {
 	struct vf__gbytes msg;
 };
 
+/* Key management: the payload of the internal queries _serf_install-key,
+ * _serf_use-key, _serf_remove-key and _serf_list-keys is a [7] request,
+ * and their answers carry an [8] response. Keys travel raw in requests
+ * and as standard base64 in responses. */
+struct vf__serf_key_request {
+	struct vf__gbytes key;
+};
+
+struct vf__serf_key_response {
+	bool keys_nil;
+	uint32_t nkeys;
+	struct vf__gbytes *keys; /* base64 */
+	struct vf__gbytes message;
+	struct vf__gbytes primary_key; /* base64 */
+	bool result;
+};
+
 /* ---- push-pull state ---- */
 
 struct vf__serf_event {
@@ -131,15 +148,18 @@ struct vf__serf_msg {
 		struct vf__serf_query_response response;
 		struct vf__serf_relay relay;
 		struct vf__serf_state state;
-		/* conflict response, key request and response, unknown
-		 * types (the fabric's own): the bytes after the type */
+		struct vf__serf_key_request key_request;
+		struct vf__serf_key_response key_response;
+		/* conflict response and unknown types (the fabric's
+		 * own): the bytes after the type */
 		struct vf__gbytes body;
 	} u;
 	struct vf__gmem mem;
 };
 
-/* Decodes a user message's bytes (or a push-pull's user state). Unknown
- * types decode with only u.body; -EPROTO for an empty message or a body
+/* Decodes a user message's bytes (or a push-pull's user state, or a key
+ * query's payload). Unknown types and conflict responses decode with only
+ * u.body; -EPROTO for an empty message or a body
  * Serf could not decode. */
 int vf__serf_decode(struct vf__serf_msg *msg, const uint8_t *p, size_t len);
 void vf__serf_free(struct vf__serf_msg *msg);

@@ -833,6 +833,72 @@ static void test_gossip_encode_push_pull(void **state)
 	vf__gbuf_free(&b);
 }
 
+/* ---- Serf key management (no capture has it: built from serf.md) ---- */
+
+static void test_gossip_serf_keys(void **state)
+{
+	static const char b64[] = "hVymdRNJiMjdm7en8RvIH+7M5Bnc71egceBeXV761lk=";
+	struct vf__gbytes keys[2] = {vf__gbytes_str(b64), vf__gbytes_str("c2Vjb25k")};
+	struct vf__serf_msg m = {.type = VF__SERF_KEY_REQUEST}, got;
+	struct vf__gbuf b = {0}, want = {0};
+
+	(void)state;
+	/* [7]{Key: the raw key}, a 32-byte str16 as Go writes []byte */
+	m.u.key_request.key = (struct vf__gbytes){capture_key, 32};
+	assert_int_equal(vf__serf_encode(&b, &m), 0);
+	assert_int_equal(vf__gbuf_put(&want, "\x07\x81\xa3Key\xda\x00\x20", 9), 0);
+	assert_int_equal(vf__gbuf_put(&want, capture_key, 32), 0);
+	assert_buf(&b, want.data, want.len, "key request", 0);
+	assert_int_equal(vf__serf_decode(&got, b.data, b.len), 0);
+	assert_int_equal(got.type, VF__SERF_KEY_REQUEST);
+	assert_bytes(got.u.key_request.key, capture_key, 32);
+	vf__serf_free(&got);
+
+	/* [8]{Keys, Message, PrimaryKey, Result}, as _serf_list-keys answers */
+	m = (struct vf__serf_msg){.type = VF__SERF_KEY_RESPONSE};
+	m.u.key_response =
+		(struct vf__serf_key_response){.nkeys = 2,
+					       .keys = keys,
+					       .message = vf__gbytes_str(""),
+					       .primary_key = vf__gbytes_str(b64),
+					       .result = true};
+	b.len = want.len = 0;
+	assert_int_equal(vf__serf_encode(&b, &m), 0);
+	assert_int_equal(vf__gbuf_put(&want, "\x08\x84\xa4Keys\x92\xda\x00\x2c", 11), 0);
+	assert_int_equal(vf__gbuf_put(&want, b64, 44), 0);
+	assert_int_equal(vf__gbuf_put(&want,
+				      "\xa8"
+				      "c2Vjb25k\xa7Message\xa0\xaaPrimaryKey"
+				      "\xda\x00\x2c",
+				      32),
+			 0);
+	assert_int_equal(vf__gbuf_put(&want, b64, 44), 0);
+	assert_int_equal(vf__gbuf_put(&want, "\xa6Result\xc3", 8), 0);
+	assert_buf(&b, want.data, want.len, "key response", 0);
+	assert_int_equal(vf__serf_decode(&got, b.data, b.len), 0);
+	assert_int_equal(got.u.key_response.nkeys, 2);
+	assert_str(got.u.key_response.keys[1], "c2Vjb25k");
+	assert_str(got.u.key_response.primary_key, b64);
+	assert_true(got.u.key_response.result);
+	vf__serf_free(&got);
+
+	/* nil Keys (install, use, remove answers); a bin key is refused */
+	m.u.key_response.keys_nil = true;
+	b.len = 0;
+	assert_int_equal(vf__serf_encode(&b, &m), 0);
+	assert_int_equal(b.data[7], 0xc0);
+	assert_int_equal(vf__serf_decode(&got, b.data, b.len), 0);
+	assert_true(got.u.key_response.keys_nil);
+	vf__serf_free(&got);
+	assert_int_equal(vf__serf_decode(&got,
+					 (const uint8_t *)"\x08\x81\xa4Keys\x91\xc4\x01x",
+					 10),
+			 -EPROTO);
+	assert_null(got.mem.head);
+	vf__gbuf_free(&b);
+	vf__gbuf_free(&want);
+}
+
 /* ---- malformed input ---- */
 
 static int dec(const uint8_t *p, size_t n)
@@ -1139,6 +1205,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_encode_push_pull, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_serf_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_bad_layers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_bad_nesting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_bad_bodies, setup, teardown),
