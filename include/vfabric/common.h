@@ -55,6 +55,16 @@ typedef struct vf_mac {
 } vf_mac;
 
 /**
+ * One frame handed to or from the fabric (batch injection, datapaths).
+ * Frozen: its layout never changes.
+ */
+typedef struct vf_frame {
+	const uint8_t *data; /**< the frame, from the Ethernet destination on */
+	uint32_t len;	     /**< its length in bytes (no FCS) */
+	uint32_t flags;	     /**< zero; reserved */
+} vf_frame;
+
+/**
  * An IPv4 prefix. Frozen: its layout never changes.
  *
  * Throughout the API an IPv4 address is a uint32_t in host byte order, so

@@ -118,13 +118,14 @@ int vf_fabric_set_output(vf_fabric *f, vf_output_fn fn, void *user_data)
 	return 0;
 }
 
-static int check_frame(const vf_fabric *f, const void *frame, size_t len, const char *what)
+static int check_frame(const vf_fabric *f, const void *frame, size_t len,
+		       const char *what)
 {
 	if (!frame)
 		return vf__fail(f, -EINVAL, "%s: NULL frame", what);
 	if (len < FRAME_MIN || len > FRAME_MAX)
-		return vf__fail(f, -EINVAL, "%s: a frame of %zu bytes (%d to %d)", what, len,
-				FRAME_MIN, FRAME_MAX);
+		return vf__fail(f, -EINVAL, "%s: a frame of %zu bytes (%d to %d)", what,
+				len, FRAME_MIN, FRAME_MAX);
 	return 0;
 }
 
@@ -143,8 +144,8 @@ static int run_checks(vf_fabric *f, vf_port *port, const void *frame, size_t len
 		return vf__fail(f, -EINVAL, "%s: port '%s' is of another fabric", what,
 				port->entry.name);
 	if (f->in_pipeline)
-		return vf__fail(f, -EBUSY, "%s: called from the fabric's own output callback",
-				what);
+		return vf__fail(f, -EBUSY,
+				"%s: called from the fabric's own output callback", what);
 	return 0;
 }
 
@@ -191,22 +192,27 @@ run(vf_fabric *f, vf_port *port, const void *frame, size_t len, struct vf__trace
 	return tr ? (int)r : c.sent;
 }
 
-/* run() under the pipeline lock, which workers hold for their batches. An
- * output callback calling back in would wait for itself: refused. */
+/* run() under the pipeline lock while workers share the pipeline (they
+ * hold it for their batches). An output callback calling back in would
+ * wait for itself: refused. */
 static inline __attribute__((always_inline)) int run_locked(vf_fabric *f, vf_port *port,
 							    const void *frame, size_t len,
 							    struct vf__trace *tr)
 {
+	bool shared = f && vf__pipe_shared(f);
 	int rc;
 
-	if (f && vf__pipe_mine(f))
-		return vf__fail(f, -EBUSY, "%s: called from the fabric's own output callback",
-				tr ? "vf_trace" : port ? "vf_port_inject" : "vf_fabric_inject_underlay");
-	if (f)
-		vf__pipe_lock(f);
+	if (!shared) /* the control thread is the pipeline's only user */
+		return run(f, port, frame, len, tr);
+	if (vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY,
+				"%s: called from the fabric's own output callback",
+				tr     ? "vf_trace"
+				: port ? "vf_port_inject"
+				       : "vf_fabric_inject_underlay");
+	vf__pipe_lock(f);
 	rc = run(f, port, frame, len, tr);
-	if (f)
-		vf__pipe_unlock(f);
+	vf__pipe_unlock(f);
 	return rc;
 }
 
@@ -222,9 +228,98 @@ int vf_fabric_inject_underlay(vf_fabric *f, const void *frame, size_t len)
 	return run_locked(f, NULL, frame, len, NULL);
 }
 
+#define BATCH_MAX 4096
+
+/* Checks a batch whole before any of it runs: nothing is half-done. */
+static int check_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
+		       unsigned int n, const char *what)
+{
+	if (!frames && n)
+		return vf__fail(f, -EINVAL, "%s: NULL frames", what);
+	if (n > BATCH_MAX)
+		return vf__fail(f, -EINVAL, "%s: %u frames (at most %d)", what, n,
+				BATCH_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		if (frames[i].flags)
+			return vf__fail(f, -EINVAL,
+					"%s: frame %u has flags 0x%x (must be 0)", what,
+					i, frames[i].flags);
+		if (!frames[i].data)
+			return vf__fail(f, -EINVAL, "%s: frame %u: NULL data", what, i);
+		if (frames[i].len < FRAME_MIN || frames[i].len > FRAME_MAX)
+			return vf__fail(f, -EINVAL, "%s: frame %u: %u bytes (%d to %d)",
+					what, i, frames[i].len, FRAME_MIN, FRAME_MAX);
+	}
+	return n ? run_checks(f, port, frames[0].data, frames[0].len, what) : 0;
+}
+
+/* A checked batch, run as run() would each frame, with what is the same
+ * for all of them (tables, clock, buffers) taken once. */
+static int run_batch(vf_fabric *f, vf_port *port, const vf_frame *frames, unsigned int n)
+{
+	struct vf__ctx base = {.f = f}, c;
+	int sent = 0;
+
+	if (!(base.t = f->tables && f->tables->gen == f->gen ? f->tables
+							     : vf__pipe_tables(f)))
+		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
+	base.now = vf__now_ns(f);
+	base.reply = f->work + FRAME_MAX + 64;
+	base.reply_cap = FRAME_MAX + 64;
+	base.fc = f->fc;
+	f->in_pipeline = true;
+	for (unsigned int i = 0; i < n; i++) {
+		c = base;
+		memcpy(f->work, frames[i].data, frames[i].len);
+		if (port)
+			vf__pipe_from_port(&c, port, f->work, frames[i].len);
+		else
+			vf__pipe_from_underlay(&c, f->work, frames[i].len);
+		sent += c.sent;
+	}
+	f->in_pipeline = false;
+	vf__pipe_sweep(f, base.now, n);
+	return sent;
+}
+
+static int inject_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
+			unsigned int n, const char *what)
+{
+	bool shared = f && vf__pipe_shared(f);
+	int rc;
+
+	if ((rc = check_batch(f, port, frames, n, what)) < 0 || !n)
+		return rc;
+	if (!shared)
+		return run_batch(f, port, frames, n);
+	if (vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY,
+				"%s: called from the fabric's own output callback", what);
+	vf__pipe_lock(f);
+	rc = run_batch(f, port, frames, n);
+	vf__pipe_unlock(f);
+	return rc;
+}
+
+int vf_port_inject_batch(vf_port *port, const vf_frame *frames, unsigned int n)
+{
+	if (!port)
+		return vf__fail(NULL, -EINVAL, "vf_port_inject_batch: NULL port");
+	return inject_batch(port->subnet->cell->fabric, port, frames, n,
+			    "vf_port_inject_batch");
+}
+
+int vf_fabric_inject_underlay_batch(vf_fabric *f, const vf_frame *frames, unsigned int n)
+{
+	if (!f)
+		return vf__fail(NULL, -EINVAL,
+				"vf_fabric_inject_underlay_batch: NULL fabric");
+	return inject_batch(f, NULL, frames, n, "vf_fabric_inject_underlay_batch");
+}
+
 int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **out)
 {
-	struct vf__trace tr = { 0 };
+	struct vf__trace tr = {0};
 	int rc;
 
 	if (!out)
@@ -258,7 +353,7 @@ void vf_free(void *ptr)
 
 int vf_port_stats_get(const vf_port *p, vf_port_stats *out)
 {
-	vf_port_stats s = { .sz = sizeof(s) };
+	vf_port_stats s = {.sz = sizeof(s)};
 
 	if (!p || !out)
 		return vf__fail(NULL, -EINVAL, "vf_port_stats_get: NULL argument");

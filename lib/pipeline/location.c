@@ -17,8 +17,8 @@ struct pending {
 
 struct vf__locs {
 	struct vf__locs_head head; /* first */
-	struct vf__hmap by_key; /* (cell, vip) -> vf_location */
-	struct vf__hmap by_vip; /* vip -> vf_location (rewrite mode: unique) */
+	struct vf__hmap by_key;	   /* (cell, vip) -> vf_location */
+	struct vf__hmap by_vip;	   /* vip -> vf_location (rewrite mode: unique) */
 	size_t count;
 	struct pending pending[VF__PENDING_MAX];
 	size_t npending;
@@ -76,7 +76,7 @@ void vf__locs_destroy(struct vf__locs *locs)
 
 const vf_location *vf__loc_get(const struct vf__locs *locs, uint32_t cell, uint32_t vip)
 {
-	struct lkey k = { cell, vip };
+	struct lkey k = {cell, vip};
 
 	return vf__hmap_get(&locs->by_key, key(cell, vip), loc_eq, &k);
 }
@@ -217,14 +217,15 @@ static int location_set(vf_fabric *f, const vf_location *user)
 	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_location_set")) < 0)
 		return err;
 	if (f->in_pipeline)
-		return vf__fail(f, -EBUSY, "vf_location_set: called from the fabric's own "
+		return vf__fail(f, -EBUSY,
+				"vf_location_set: called from the fabric's own "
 				"output callback");
 	if (!user)
 		return vf__fail(f, -EINVAL, "vf_location_set: NULL location");
 	if ((err = VF__OPTS_LOAD(&l, user, vf_location)) < 0 ||
 	    (err = check_location(f, &l)) < 0)
 		return err;
-	k = (struct lkey){ l.cell_id, l.vip };
+	k = (struct lkey){l.cell_id, l.vip};
 	cur = vf__hmap_get(&f->locs->by_key, key(l.cell_id, l.vip), loc_eq, &k);
 	if (!cur) {
 		if (!(cur = malloc(sizeof(*cur))) ||
@@ -247,7 +248,7 @@ static int location_set(vf_fabric *f, const vf_location *user)
 
 static int location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 {
-	struct lkey k = { cell, vip };
+	struct lkey k = {cell, vip};
 	vf_location *cur;
 	int err;
 
@@ -273,13 +274,14 @@ int vf_location_set(vf_fabric *f, const vf_location *loc)
 {
 	int rc;
 
-	if (f && vf__pipe_mine(f))
-		return vf__fail(f, -EBUSY, "vf_location_set: called from the output callback");
-	if (f)
-		vf__pipe_lock(f);
+	if (!f || !vf__pipe_shared(f))
+		return location_set(f, loc);
+	if (vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY,
+				"vf_location_set: called from the output callback");
+	vf__pipe_lock(f);
 	rc = location_set(f, loc);
-	if (f)
-		vf__pipe_unlock(f);
+	vf__pipe_unlock(f);
 	return rc;
 }
 
@@ -287,13 +289,14 @@ int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 {
 	int rc;
 
-	if (f && vf__pipe_mine(f))
-		return vf__fail(f, -EBUSY, "vf_location_del: called from the output callback");
-	if (f)
-		vf__pipe_lock(f);
+	if (!f || !vf__pipe_shared(f))
+		return location_del(f, cell, vip);
+	if (vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY,
+				"vf_location_del: called from the output callback");
+	vf__pipe_lock(f);
 	rc = location_del(f, cell, vip);
-	if (f)
-		vf__pipe_unlock(f);
+	vf__pipe_unlock(f);
 	return rc;
 }
 
@@ -309,16 +312,20 @@ int vf_location_get(const vf_fabric *f, uint32_t cell, uint32_t vip, vf_location
 	l = vf__loc_get(f->locs, cell, vip);
 	c = vf_fabric_cell_by_id(f, cell);
 	if (!l && c && (p = vf_cell_port_by_vip(c, vip))) {
-		local = (vf_location){ .sz = sizeof(local), .cell_id = cell, .vip = vip,
-				       .vmac = p->vmac, .subnet_id = p->subnet->entry.id,
-				       .host_mac = f->host_mac, .host_ip = f->host_ip };
+		local = (vf_location){.sz = sizeof(local),
+				      .cell_id = cell,
+				      .vip = vip,
+				      .vmac = p->vmac,
+				      .subnet_id = p->subnet->entry.id,
+				      .host_mac = f->host_mac,
+				      .host_ip = f->host_ip};
 		l = &local;
 	}
 	if (!l) {
 		vf__ipstr a;
 
-		return vf__fail(f, -ENOENT, "no location for %s in cell %u", vf__ip_str(a, vip),
-				cell);
+		return vf__fail(f, -ENOENT, "no location for %s in cell %u",
+				vf__ip_str(a, vip), cell);
 	}
 	return vf__copy_out(out, l, sizeof(*l), "vf_location");
 }

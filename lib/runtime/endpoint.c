@@ -29,18 +29,6 @@ static bool is_netdev(const struct vf__dp *dp)
 	return dp->ops.flags & VF_DATAPATH_F_NETDEV;
 }
 
-static struct vf__endpoint *ep_of(const vf_fabric *f, const vf_port *to)
-{
-	return to ? to->ep : f->rt ? f->rt->underlay : NULL;
-}
-
-bool vf__out_ready(const vf_fabric *f, const vf_port *to)
-{
-	const struct vf__endpoint *ep = ep_of(f, to);
-
-	return (ep && !is_callback(ep)) || f->out_fn;
-}
-
 static void ep_tx(struct vf__endpoint *ep, const vf_frame *frames, int n)
 {
 	int rc = ep->dp->ops.tx(ep->state, frames, n);
@@ -77,17 +65,11 @@ void vf__txq_flush(struct vf__txq *q)
 	q->used = 0;
 }
 
-void vf__out(vf_fabric *f, struct vf__txq *q, vf_port *to, const uint8_t *frame,
-	     uint32_t len)
+void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
+		uint32_t len)
 {
-	struct vf__endpoint *ep = ep_of(f, to);
 	vf_frame one = {.data = frame, .len = len};
 
-	if (!ep) {
-		if (f->out_fn)
-			f->out_fn(f->out_user_data, to, frame, len);
-		return;
-	}
 	if (!q || is_callback(ep) || len > VF__TXQ_BYTES) {
 		ep_tx(ep, &one, 1);
 		return;

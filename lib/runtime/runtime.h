@@ -115,17 +115,49 @@ bool vf__pipe_mine(const vf_fabric *f);
 /* Closes every endpoint. */
 void vf__runtime_unbind_all(vf_fabric *f);
 
+struct vf__dp *vf__dp_find(const vf_fabric *f, const char *name);
+
 /* Built-in datapaths' tables (lib/datapath). */
 extern const vf_datapath_ops vf__callback_ops;
 extern const vf_datapath_ops vf__afpacket_ops;
 
-struct vf__dp *vf__dp_find(const vf_fabric *f, const char *name);
+/* Whether the pipeline's state is shared with workers right now, so that
+ * a control-thread caller must take the pipeline lock (without workers,
+ * the control thread is the pipeline's only user). */
+static inline bool vf__pipe_shared(const vf_fabric *f)
+{
+	return f->rt && f->rt->nworkers;
+}
 
-/* Sending: whether a frame for @to (NULL: the underlay) has anywhere to
- * go, and sending it (through @q, or at once when @q is NULL). */
-bool vf__out_ready(const vf_fabric *f, const vf_port *to);
-void vf__out(vf_fabric *f, struct vf__txq *q, vf_port *to, const uint8_t *frame,
-	     uint32_t len);
+/* Sending a frame for @to (NULL: the underlay): through its endpoint
+ * (staged in @q, or at once when @q is NULL), or to the output callback
+ * when unbound. Inline for the common case. */
+void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
+		uint32_t len);
+
+static inline struct vf__endpoint *vf__out_endpoint(const vf_fabric *f, const vf_port *to)
+{
+	return to ? to->ep : f->rt ? f->rt->underlay : NULL;
+}
+
+/* Whether a frame for @to has anywhere to go. */
+static inline bool vf__out_ready(const vf_fabric *f, const vf_port *to)
+{
+	const struct vf__endpoint *ep = vf__out_endpoint(f, to);
+
+	return (ep && ep->dp->ops.tx != vf__callback_ops.tx) || f->out_fn;
+}
+
+static inline void vf__out(vf_fabric *f, struct vf__txq *q, vf_port *to,
+			   const uint8_t *frame, uint32_t len)
+{
+	struct vf__endpoint *ep = vf__out_endpoint(f, to);
+
+	if (ep)
+		vf__out_ep(ep, q, frame, len);
+	else if (f->out_fn)
+		f->out_fn(f->out_user_data, to, frame, len);
+}
 /* Sends what @q holds. */
 void vf__txq_flush(struct vf__txq *q);
 

@@ -31,7 +31,8 @@ struct vf_worker {
 	unsigned int nendpoints;
 	uint64_t frames;
 	struct vf__txq q;
-	uint8_t *work; /* the frame being processed, then room for a reply */
+	uint8_t *work;		  /* the frame being processed, then room for a reply */
+	struct vf__flowcache *fc; /* its own: nothing in it is shared */
 };
 
 void vf__worker_assign(vf_fabric *f, struct vf__endpoint *ep)
@@ -82,7 +83,8 @@ int vf_worker_create(vf_worker **out, vf_fabric *f, const vf_worker_opts *user)
 		return vf__fail(f, -EINVAL, "vf_worker_create: batch %u is above %u",
 				o.batch, BATCH_MAX);
 	if (!(w = calloc(1, sizeof(*w))) || !(w->work = malloc(2 * (FRAME_MAX + 64))) ||
-	    !(w->q.buf = malloc(VF__TXQ_BYTES))) {
+	    !(w->q.buf = malloc(VF__TXQ_BYTES)) ||
+	    vf__flowcache_create(&w->fc, VF__FC_DEFAULT_ENTRIES) < 0) {
 		err = vf__fail(f, -ENOMEM, "no memory for a worker");
 		goto fail;
 	}
@@ -110,6 +112,7 @@ int vf_worker_create(vf_worker **out, vf_fabric *f, const vf_worker_opts *user)
 	return 0;
 fail:
 	if (w) {
+		vf__flowcache_destroy(w->fc);
 		free(w->q.buf);
 		free(w->work);
 	}
@@ -119,6 +122,7 @@ fail:
 
 static void worker_free(vf_worker *w)
 {
+	vf__flowcache_destroy(w->fc);
 	close(w->epfd);
 	free(w->q.buf);
 	free(w->work);
@@ -185,6 +189,7 @@ static int rx_batch(vf_worker *w, struct vf__endpoint *ep, uint64_t now)
 			.reply = w->work + FRAME_MAX + 64,
 			.reply_cap = FRAME_MAX + 64,
 			.txq = &w->q,
+			.fc = w->fc,
 		};
 		uint32_t len = frames[i].len > FRAME_MAX ? FRAME_MAX : frames[i].len;
 

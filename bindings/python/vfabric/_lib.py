@@ -243,7 +243,7 @@ class DatapathStats(Structure):
 
 
 class Frame(Structure):
-    """vf_frame (sys/datapath.h; frozen)."""
+    """vf_frame (common.h; frozen)."""
     _fields_ = [("data", c_void_p),
                 ("len", c_uint32),
                 ("flags", c_uint32)]
@@ -546,6 +546,9 @@ FUNCTIONS = [
     ("vf_fabric_set_output", [FabricP, OUTPUT_FN, c_void_p], _I, _C),
     ("vf_port_inject", [PortP, c_void_p, size], _I, _C),
     ("vf_fabric_inject_underlay", [FabricP, c_void_p, size], _I, _C),
+    ("vf_port_inject_batch", [PortP, POINTER(Frame), c_uint], _I, _C),
+    ("vf_fabric_inject_underlay_batch", [FabricP, POINTER(Frame), c_uint],
+     _I, _C),
     ("vf_port_stats_get", [PortP, POINTER(PortStats)], _I, _C),
     ("vf_port_drops", [PortP, c_enum], c_uint64, None),
     ("vf_fabric_drops", [FabricP, c_enum], c_uint64, None),

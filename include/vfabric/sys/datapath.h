@@ -29,12 +29,7 @@
 
 VF_BEGIN_DECLS
 
-/** One frame between the fabric and a datapath. Frozen. */
-typedef struct vf_frame {
-	const uint8_t *data; /**< the frame, from the Ethernet destination on */
-	uint32_t len;	     /**< its length in bytes (no FCS) */
-	uint32_t flags;	     /**< zero; reserved */
-} vf_frame;
+/* vf_frame, one frame between the fabric and a datapath, is in common.h. */
 
 /** vf_endpoint_info.flags: the endpoint is the host's underlay NIC. */
 #define VF_ENDPOINT_F_UNDERLAY (1u << 0)
