@@ -374,6 +374,13 @@ def _check(result, func, args):
         raise error_from(result, func.__name__)
     return result
 
+def _check_timeout(result, func, args):
+    """errcheck of vf_fabric_timeout_ms: -1 means "no timer", not -EPERM;
+    anything below it is -errno."""
+    if result < -1:
+        raise error_from(result, func.__name__)
+    return result
+
 # --------------------------------------------------------------------------
 # The prototype table: (name, argtypes, restype, errcheck).
 
@@ -557,7 +564,7 @@ FUNCTIONS = [
     ("vf_free", [c_void_p], None, None),
     # loop.h
     ("vf_fabric_fd", [FabricP], _I, _C),
-    ("vf_fabric_timeout_ms", [FabricP], _I, _C),
+    ("vf_fabric_timeout_ms", [FabricP], _I, _check_timeout),
     ("vf_fabric_process", [FabricP], _I, _C),
     ("vf_fabric_run", [FabricP, c_int], _I, _C),
     ("vf_fabric_wakeup", [FabricP], _I, _C),

@@ -3,7 +3,9 @@
 import errno
 from ctypes import byref
 
-from . import addr, ctl, pipeline
+import contextlib
+
+from . import addr, ctl, pipeline, runtime
 from ._lib import (LOG_FN, OUTPUT_FN, CellOpts, FabricOpts, FabricP, CellP,
                    lib, new_opts)
 from ._lib import address
@@ -217,6 +219,93 @@ class Fabric(_Object):
         before it returned; a dropped frame is no error (0, and counted:
         see :meth:`drops`)."""
         return pipeline.inject(lib.vf_fabric_inject_underlay, self._h, frame)
+
+    def inject_underlay_batch(self, frames):
+        """Runs a list of underlay frames (vf_fabric_inject_underlay_batch),
+        checked whole first; returns the number of frames sent in all."""
+        return runtime.inject_batch(lib.vf_fabric_inject_underlay_batch,
+                                    self._h, frames)
+
+    # -- the control loop (loop.h) -----------------------------------------
+
+    @property
+    def fd(self):
+        """The control loop's descriptor: poll it for reading, then call
+        :meth:`process` (asyncio: ``loop.add_reader(fabric.fd,
+        fabric.process)``) (vf_fabric_fd)."""
+        return lib.vf_fabric_fd(self._h)
+
+    @property
+    def timeout_ms(self):
+        """How long to wait for :attr:`fd` at most (-1: no timer is due)
+        (vf_fabric_timeout_ms)."""
+        return lib.vf_fabric_timeout_ms(self._h)
+
+    def process(self):
+        """Does the control work that is due, without blocking; returns
+        how many events it handled (vf_fabric_process)."""
+        return lib.vf_fabric_process(self._h)
+
+    def run(self, timeout_ms=-1):
+        """Waits up to ``timeout_ms`` for control work, then does it
+        (vf_fabric_run)."""
+        return lib.vf_fabric_run(self._h, timeout_ms)
+
+    def wakeup(self):
+        """Makes a waiting :meth:`run` return; safe from any thread
+        (vf_fabric_wakeup)."""
+        lib.vf_fabric_wakeup(self._h)
+
+    @property
+    def wakeups(self):
+        """Wake-ups the loop handled (vf_fabric_wakeups)."""
+        return lib.vf_fabric_wakeups(self._h)
+
+    def thread_start(self):
+        """Runs the control loop on a library thread
+        (vf_fabric_thread_start); wrap other calls in :meth:`locked`."""
+        lib.vf_fabric_thread_start(self._h)
+
+    def thread_stop(self):
+        """Stops the library's loop thread (vf_fabric_thread_stop)."""
+        lib.vf_fabric_thread_stop(self._h)
+
+    @contextlib.contextmanager
+    def locked(self):
+        """``with fabric.locked():`` holds the control lock
+        (vf_fabric_lock/unlock) while the loop runs on a library thread."""
+        lib.vf_fabric_lock(self._h)
+        try:
+            yield self
+        finally:
+            lib.vf_fabric_unlock(self._h)
+
+    # -- datapaths and workers (datapath.h) ----------------------------------
+
+    def bind_underlay(self, ifname, datapath=None):
+        """Binds the host's underlay to netdev ``ifname``
+        (vf_fabric_bind_underlay); its MAC becomes the host MAC if none
+        is set."""
+        lib.vf_fabric_bind_underlay(self._h, byref(runtime.bind_opts(
+            datapath, ifname, None, None, None)))
+
+    def unbind_underlay(self):
+        """Closes the underlay's endpoint (vf_fabric_unbind_underlay)."""
+        lib.vf_fabric_unbind_underlay(self._h)
+
+    @property
+    def underlay_stats(self):
+        """The underlay endpoint's counters, a DatapathStats."""
+        return runtime.stats(lib.vf_fabric_underlay_stats, self._h)
+
+    def workers_start(self, n=1, cpus=None):
+        """Starts ``n`` library worker threads, thread i pinned to
+        ``cpus[i]`` when given (vf_fabric_workers_start)."""
+        lib.vf_fabric_workers_start(self._h, n, runtime.cpus_in(n, cpus))
+
+    def workers_stop(self):
+        """Stops the library's worker threads (vf_fabric_workers_stop)."""
+        lib.vf_fabric_workers_stop(self._h)
 
     def trace(self, frame, port=None):
         """Runs ``frame`` through the pipeline as ``port.inject(frame)``

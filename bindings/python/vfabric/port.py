@@ -3,7 +3,7 @@
 import errno
 from ctypes import byref, c_uint32, c_uint64
 
-from . import addr, pipeline
+from . import addr, pipeline, runtime
 from ._lib import lib
 from ._object import _Object
 from .enums import Direction, to_c
@@ -67,6 +67,53 @@ class Port(_Object):
         replies and forwarded copies. A dropped frame is no error: it is
         counted (see :meth:`drops`) and 0 is returned."""
         return pipeline.inject(lib.vf_port_inject, self._h, frame)
+
+    def inject_batch(self, frames):
+        """Runs a list of frames this port's VM transmitted
+        (vf_port_inject_batch): as :meth:`inject` one by one, but checked
+        whole first (one bad frame refuses all, nothing runs). Returns the
+        number of frames sent in all."""
+        return runtime.inject_batch(lib.vf_port_inject_batch, self._h, frames)
+
+    # -- the endpoint (datapath.h) -----------------------------------------
+
+    def bind(self, ifname=None, datapath=None, create=None, peer=None,
+             netns=None):
+        """Binds the port to an endpoint (vf_port_bind): ``datapath``
+        "afpacket" (the default when ``ifname`` is given) or "callback",
+        or a registered one; ``create`` "tap" or "veth" has the fabric make
+        the netdev (a veth's VM end ``peer``, with the port's VMAC, goes
+        into the namespace at path ``netns``)."""
+        lib.vf_port_bind(self._h, byref(runtime.bind_opts(
+            datapath, ifname, create, peer, netns)))
+
+    def unbind(self):
+        """Closes the port's endpoint (vf_port_unbind); a netdev the bind
+        created is deleted."""
+        lib.vf_port_unbind(self._h)
+
+    @property
+    def datapath(self):
+        """The datapath's name, or None when unbound."""
+        v = lib.vf_port_datapath(self._h)
+        return v.decode() if v else None
+
+    @property
+    def ifname(self):
+        """The endpoint's netdev (or name), or None."""
+        v = lib.vf_port_ifname(self._h)
+        return v.decode() if v else None
+
+    @property
+    def link_up(self):
+        """False while the endpoint's netdev is down or gone."""
+        return lib.vf_port_link_up(self._h)
+
+    @property
+    def datapath_stats(self):
+        """The endpoint's counters, a DatapathStats
+        (vf_port_datapath_stats)."""
+        return runtime.stats(lib.vf_port_datapath_stats, self._h)
 
     @property
     def stats(self):
