@@ -482,9 +482,24 @@ static int tx_kick(struct vf__afp *a)
  */
 int vf__afp_tx(struct vf__afp *a, const struct vf__afp_frame *frames, int n)
 {
+	int i = vf__afp_queue(a, frames, n), rc;
+
+	if (i < 0)
+		return i;
+	rc = tx_kick(a);
+	return rc < 0 && !i ? rc : i;
+}
+
+int vf__afp_flush(struct vf__afp *a)
+{
+	return tx_kick(a);
+}
+
+int vf__afp_queue(struct vf__afp *a, const struct vf__afp_frame *frames, int n)
+{
 	uint32_t max_len = a->frame_size - (uint32_t)TX_DATA_OFF;
 	struct tpacket3_hdr *h;
-	int i, rc;
+	int i;
 
 	if (n < 0 || (n && !frames))
 		return vf__fail(NULL, -EINVAL, "afpacket: bad tx batch");
@@ -513,8 +528,7 @@ int vf__afp_tx(struct vf__afp *a, const struct vf__afp_frame *frames, int n)
 	}
 	a->stats.tx_packets += (uint64_t)i;
 	a->stats.tx_full += (uint64_t)(n - i);
-	rc = tx_kick(a);
-	return rc < 0 && !i ? rc : i;
+	return i;
 }
 
 void vf__afp_stats(struct vf__afp *a, struct vf__afp_stats *out)

@@ -59,6 +59,10 @@ void vf__afp_rx_release(struct vf__afp *a);
  * -errno when none could be. Frames queued while sending failed go out
  * with the next call; @n 0 only flushes. */
 int vf__afp_tx(struct vf__afp *a, const struct vf__afp_frame *frames, int n);
+/* The two halves of vf__afp_tx(): queue frames into the ring (copied;
+ * how many were, or -errno) without sending, and send what is queued. */
+int vf__afp_queue(struct vf__afp *a, const struct vf__afp_frame *frames, int n);
+int vf__afp_flush(struct vf__afp *a);
 
 struct vf__afp_stats {
 	uint64_t rx_packets, rx_drops; /* drops: the kernel's (ring full) */

@@ -64,13 +64,18 @@ static int afp_tx(void *state, const vf_frame *frames, int n)
 		for (int i = 0; i < k; i++)
 			out[i] = (struct vf__afp_frame){.data = frames[sent + i].data,
 							.len = frames[sent + i].len};
-		if ((rc = vf__afp_tx(state, out, k)) < 0)
+		if ((rc = vf__afp_queue(state, out, k)) < 0)
 			return sent ? sent : rc;
 		sent += rc;
 		if (rc < k)
 			break;
 	}
 	return sent;
+}
+
+static int afp_flush(void *state)
+{
+	return vf__afp_flush(state);
 }
 
 static int afp_stats(void *state, vf_datapath_stats *out)
@@ -96,4 +101,5 @@ const vf_datapath_ops vf__afpacket_ops = {
 	.rx_release = afp_rx_release,
 	.tx = afp_tx,
 	.stats = afp_stats,
+	.flush = afp_flush,
 };

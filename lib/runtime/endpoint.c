@@ -41,6 +41,20 @@ static void ep_tx(struct vf__endpoint *ep, const vf_frame *frames, int n)
 	ep->tx_dropped += (uint64_t)(n - took);
 }
 
+static bool has_flush(const struct vf__endpoint *ep)
+{
+	return ep->dp->ops.sz >= vf__offsetofend(vf_datapath_ops, flush) &&
+	       ep->dp->ops.flush;
+}
+
+static void ep_flush(struct vf__endpoint *ep)
+{
+	int rc = ep->dp->ops.flush(ep->state);
+
+	if (rc < 0)
+		vf_dbg(ep->f, "endpoint '%s': flush failed (%d)", ep->ifname, rc);
+}
+
 void vf__txq_flush(struct vf__txq *q)
 {
 	vf_frame batch[VF__TXQ_FRAMES];
@@ -63,6 +77,11 @@ void vf__txq_flush(struct vf__txq *q)
 	}
 	q->n = 0;
 	q->used = 0;
+	for (unsigned int i = 0; i < q->nflush; i++) {
+		q->flush[i]->flush_pending = false;
+		ep_flush(q->flush[i]);
+	}
+	q->nflush = 0;
 }
 
 void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
@@ -70,6 +89,20 @@ void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame
 {
 	vf_frame one = {.data = frame, .len = len};
 
+	if (has_flush(ep)) {
+		/* the datapath queues (copying) now and sends at the end of
+		 * the batch: no staging */
+		ep_tx(ep, &one, 1);
+		if (!q) {
+			ep_flush(ep);
+		} else if (!ep->flush_pending) {
+			if (q->nflush == VF__TXQ_FRAMES)
+				vf__txq_flush(q);
+			ep->flush_pending = true;
+			q->flush[q->nflush++] = ep;
+		}
+		return;
+	}
 	if (!q || is_callback(ep) || len > VF__TXQ_BYTES) {
 		ep_tx(ep, &one, 1);
 		return;

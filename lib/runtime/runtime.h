@@ -55,6 +55,7 @@ struct vf__endpoint {
 	int fd;		   /* ops.fd(), or -1 */
 	vf_worker *worker; /* polls it; NULL: none yet, or no fd */
 	bool link_up;
+	bool flush_pending; /* in a txq's flush list */
 	uint64_t link_downs;
 	/* counted by the fabric, under the pipeline lock */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
@@ -87,8 +88,9 @@ struct vf__runtime {
 #define VF__TXQ_FRAMES 64
 #define VF__TXQ_BYTES (256 * 1024)
 struct vf__txq {
-	unsigned int n;
+	unsigned int n, nflush;
 	uint32_t used;
+	struct vf__endpoint *flush[VF__TXQ_FRAMES]; /* tx'd, to flush */
 	struct {
 		struct vf__endpoint *ep;
 		uint32_t off, len;

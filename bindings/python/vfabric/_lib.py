@@ -269,6 +269,7 @@ DP_RX_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Frame), c_int)
 DP_RX_RELEASE_FN = CFUNCTYPE(None, c_void_p)
 DP_TX_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Frame), c_int)
 DP_STATS_FN = CFUNCTYPE(c_int, c_void_p, POINTER(DatapathStats))
+DP_FLUSH_FN = CFUNCTYPE(c_int, c_void_p)
 
 
 class DatapathOps(Structure):
@@ -283,7 +284,8 @@ class DatapathOps(Structure):
                 ("rx", DP_RX_FN),
                 ("rx_release", DP_RX_RELEASE_FN),
                 ("tx", DP_TX_FN),
-                ("stats", DP_STATS_FN)]
+                ("stats", DP_STATS_FN),
+                ("flush", DP_FLUSH_FN)]
 
 
 #: void (*vf_output_fn)(void *user_data, vf_port *port,

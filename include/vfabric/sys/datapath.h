@@ -112,10 +112,18 @@ typedef struct vf_datapath_ops {
 	int (*tx)(void *state, const vf_frame *frames, int n);
 	/** Fills @p out (whose sz is set). May be NULL: the fabric counts. */
 	int (*stats)(void *state, vf_datapath_stats *out);
+	/**
+	 * May be NULL. When set, tx only queues the frames it takes (it must
+	 * still copy them: their data is valid only during tx), and flush
+	 * sends what is queued: the fabric calls tx as frames come out of the
+	 * pipeline and flush once at the end of each batch, which saves
+	 * staging them. Returns 0 or -errno.
+	 */
+	int (*flush)(void *state);
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_datapath_ops;
 /** The last field of vf_datapath_ops this version knows. */
-#define vf_datapath_ops__last_field stats
+#define vf_datapath_ops__last_field flush
 
 /**
  * @brief Registers a datapath with @p fabric under @p ops->name. The table
