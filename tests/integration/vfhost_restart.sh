@@ -21,7 +21,9 @@
 #   4. hv1's vfhost restarted with the same file: it binds the existing
 #      netdevs (the same ifindex, no second veth or tap, the VMs' NICs as
 #      they were), the model and locations are back, and cross-host pings
-#      flow again both ways, bridged and routed;
+#      flow again both ways, bridged and routed; a stream of echoes from b1
+#      to a1, started before the kill, went unanswered while hv1 was down
+#      and resumed by itself;
 #   5. both stop on SIGTERM with exit 0.
 # Every name includes the test's PID, so runs in other build directories
 # never collide; everything is removed at the end, also after a failure.
@@ -43,8 +45,10 @@ ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
 declare -A pid=()
+stream=
 cleanup() {
 	local p n
+	[ -n "$stream" ] && kill "$stream" 2>/dev/null
 	for p in "${pid[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${pid[@]}"; do
 		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -204,6 +208,13 @@ check "hv1 has its veths and tap: vp-a1 vp-a2 vp-a3 vt-t1" \
 	bash -c "[ \$(grep -cE '^(vp-a1|vp-a2|vp-a3|vt-t1) ' <<<'$h1_links') -eq 4 ]"
 hv2_pid=${pid[hv2]}
 hv2_log_lines=$(wc -l <"$tmp/hv2.log")
+# a stream of echoes from b1 (hv2) to a1 (hv1) through the kill and the
+# restart, one every 0.2 s
+ip netns exec "$P-b1" timeout 60 ping -n -i 0.2 10.1.1.10 >"$tmp/stream.txt" 2>&1 &
+stream=$!
+sleep 1
+replies() { grep -c 'bytes from' "$tmp/stream.txt"; }
+r_before=$(replies)
 
 echo "# 2. kill -9 hv1's vfhost (PID ${pid[hv1]})"
 kill -KILL "${pid[hv1]}"
@@ -226,6 +237,7 @@ new_log=$(tail -n +$((hv2_log_lines + 1)) "$tmp/hv2.log")
 check "hv2 logged nothing meanwhile${new_log:+: $new_log}" [ -z "$new_log" ]
 
 echo "# 4. hv1's vfhost restarted with the same file"
+r_down=$(replies)
 check "hv1 restarted (a new PID file, stale socket replaced)" start hv1
 echo "     hv1 is now PID ${pid[hv1]:-none}"
 check "it bound the existing netdevs: the same names and ifindexes, no second veth or tap" \
@@ -249,6 +261,15 @@ check "a1 pings a2 on hv1, routed" ping_ok a1 10.1.2.10
 tx=$(counter hv1 a1 tx_packets)
 check "hv1's counters count afresh (a1 tx_packets ${tx:-?})" [ "${tx:-0}" -ge 3 ]
 check "still no duplicate netdev on hv1" [ "$(links h1)" = "$h1_links" ]
+kill -INT "$stream" 2>/dev/null; wait "$stream" 2>/dev/null; stream=
+r_after=$(replies)
+lost=$(grep -o '[0-9]* packets transmitted, [0-9]* received' "$tmp/stream.txt")
+check "b1's echo stream to a1 flowed before the kill ($r_before replies)" [ "$r_before" -ge 3 ]
+check "it resumed by itself after the restart ($((r_after - r_down)) more replies; $lost)" \
+	[ $((r_after - r_down)) -ge 3 ]
+# replies while hv1 was down: at most the ones in flight at the kill
+check "nothing answered while hv1 was down (replies $r_before -> $r_down)" \
+	[ $((r_down - r_before)) -le 2 ]
 check "hv2's vfhost is still PID $hv2_pid" bash -c "kill -0 $hv2_pid && [ \"\$(cat $tmp/hv2.pid)\" = $hv2_pid ]"
 
 echo "# 5. stop"
