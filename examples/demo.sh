@@ -116,7 +116,8 @@ for t in "${tools[@]}"; do
 done
 
 # ---- the topology -------------------------------------------------------
-# VM table: name host cell subnet vip (empty: DHCP) vmac
+# The VMs: name, host, cell, subnet, VIP ("dhcp:": the VM asks for it by
+# DHCP; the fabric answers with the port's VIP)
 vms=(
 	"blue1 hv1 blue web 10.1.1.10"
 	"blue2 hv1 blue web dhcp:10.1.1.20"
