@@ -54,7 +54,7 @@ cleanup() {
 		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
 	done
-	for n in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$n"; done
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-"); do ip netns del "$n"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
