@@ -31,6 +31,7 @@
 #include <vfabric/pipeline.h>
 #include <vfabric/loop.h>
 #include <vfabric/ctl.h>
+#include <vfabric/gossip.h>
 #include <vfabric/datapath.h>
 
 VF_BEGIN_DECLS

@@ -113,6 +113,9 @@ void vf__fabric_remove(vf_fabric *f)
 	/* The control socket first (lib/ctl): no request runs while the model
 	 * goes, and the ports attached through it are released. */
 	vf__ctl_fabric_remove(f);
+	/* Gossip (lib/gossip): its sockets close here, its libuv handles in
+	 * vf__loop_close() below; no gossip callback runs after this. */
+	vf__gossip_fabric_remove(f);
 	vf__runtime_stop(f);
 	while ((e = vf__reg_next(&f->cells, NULL)))
 		vf__cell_remove(vf__container_of(e, vf_cell, entry));

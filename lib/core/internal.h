@@ -206,6 +206,10 @@ struct uv_loop_s *vf__fabric_loop(vf_fabric *f);
  * it attached; called once as the fabric is removed. */
 struct vf__ctl;
 void vf__ctl_fabric_remove(vf_fabric *f);
+/* Gossip (lib/gossip/membership.c): stops it and frees its state; called
+ * once as the fabric is removed, after the loop thread stopped. */
+struct vf__gossip;
+void vf__gossip_fabric_remove(vf_fabric *f);
 /* Counts one event handled by the current round (vf_fabric_process's
  * return value). */
 void vf__loop_event(vf_fabric *f);
@@ -244,6 +248,7 @@ struct vf_fabric {
 	struct vf__loop *loop;	  /* the control loop (loop.c) */
 	struct vf__runtime *rt;	  /* datapaths, endpoints, workers (lib/runtime) */
 	struct vf__ctl *ctl;	  /* the control socket (lib/ctl), or NULL */
+	struct vf__gossip *gossip; /* gossip membership (lib/gossip), or NULL */
 };
 
 struct vf_cell {

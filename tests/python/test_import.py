@@ -158,6 +158,7 @@ def _c_type(text):
         "char *": _lib.c_char_p, "void *": _lib.c_void_p,
         "vf_mac": _lib.Mac, "vf_ipv4_prefix": _lib.Prefix,
         "vf_log_fn": _lib.LOG_FN, "vf_output_fn": _lib.OUTPUT_FN,
+        "vf_gossip_event_fn": _lib.GOSSIP_EVENT_FN,
         # an out-parameter string the caller frees (vf_trace): a c_void_p,
         # because a c_char_p result is copied and its pointer lost
         "char * *": _lib.POINTER(_lib.c_void_p),
@@ -180,7 +181,7 @@ def _c_type(text):
         return _lib.POINTER(_c_type(inner))
     if text in ("vf_wire_mode", "vf_verdict", "vf_subnet_kind",
                 "vf_dhcp_mode", "vf_direction", "vf_log_level",
-                "vf_drop_reason"):
+                "vf_drop_reason", "vf_gossip_status"):
         return _lib.c_enum
     raise AssertionError("unmapped C type %r" % text)
 

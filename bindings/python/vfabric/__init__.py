@@ -52,6 +52,8 @@ from .enums import (NAME_MAX, PORT_F_ADMIN_DOWN, PORT_SECGROUPS_MAX,
 from .ctl import Ctl, CtlStats
 from .errors import VfError
 from .fabric import Fabric
+from .gossip import (Gossip, GossipEvent, GossipStatus, Member, MemberState,
+                     Profile)
 from .pipeline import Location, PortStats, drop_reason_name
 from .policy import Policy, Rule, SecGroup
 from .port import Port
@@ -86,4 +88,6 @@ __all__ = [
     "ipv4_parse", "ipv4_format", "prefix_parse", "prefix_format",
     "mac_parse", "mac_format",
     "version", "version_info", "library_path", "strerror", "FEATURES",
+    "Gossip", "GossipEvent", "GossipStatus", "Member", "MemberState",
+    "Profile",
 ]

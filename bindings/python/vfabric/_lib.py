@@ -320,6 +320,65 @@ class CtlStatsC(Structure):
                 ("timeouts", c_uint64)]
 
 
+class GossipTag(Structure):
+    """vf_gossip_tag (gossip.h)."""
+    _fields_ = [("key", c_char_p),
+                ("value", c_char_p)]
+
+
+class GossipOpts(Structure):
+    """vf_gossip_opts (gossip.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("bind_addr", c_char_p),
+                ("advertise_addr", c_char_p),
+                ("node_name", c_char_p),
+                ("role", c_char_p),
+                ("tags", POINTER(GossipTag)),
+                ("keys", POINTER(c_void_p)),
+                ("ntags", c_uint32),
+                ("nkeys", c_uint32),
+                ("bind_port", c_uint16),
+                ("advertise_port", c_uint16),
+                ("profile", c_enum),
+                ("probe_interval_ms", c_uint32),
+                ("probe_timeout_ms", c_uint32),
+                ("gossip_interval_ms", c_uint32),
+                ("push_pull_ms", c_uint32),
+                ("flags", c_uint32),
+                ("reserved_", c_uint32)]
+
+
+class GossipMemberC(Structure):
+    """vf_gossip_member (gossip.h; versioned, read back)."""
+    _fields_ = [("sz", c_size_t),
+                ("name", c_char_p),
+                ("addr", ctypes.c_char * 46),
+                ("port", c_uint16),
+                ("state", c_enum),
+                ("incarnation", c_uint32),
+                ("ntags", c_uint32),
+                ("tags", POINTER(GossipTag)),
+                ("protocol_max", c_uint8),
+                ("delegate_cur", c_uint8),
+                ("self", c_bool)]
+
+
+class GossipStatsC(Structure):
+    """vf_gossip_stats (gossip.h; versioned, read back)."""
+    _fields_ = [("sz", c_size_t)] + [(name, c_uint64) for name in (
+        "packets_in", "packets_out", "bytes_in", "bytes_out", "streams_in",
+        "streams_out", "bad_malformed", "bad_crc", "bad_decrypt",
+        "bad_oversized", "bad_unknown_type", "bad_unknown_node",
+        "bad_stream", "send_errors", "probes", "probe_failures",
+        "suspicions", "refutes", "push_pulls", "awareness")]
+
+
+#: void (*vf_gossip_event_fn)(vf_fabric *fabric, vf_gossip_event ev,
+#:                            const vf_gossip_member *m, void *user_data)
+GOSSIP_EVENT_FN = CFUNCTYPE(None, FabricP, c_enum, POINTER(GossipMemberC),
+                            c_void_p)
+
+
 #: C type name -> ctypes mirror (the layout test walks this).
 STRUCTS = {
     "vf_mac": Mac,
@@ -342,6 +401,9 @@ STRUCTS = {
     "vf_datapath_ops": DatapathOps,
     "vf_ctl_opts": CtlOpts,
     "vf_ctl_stats": CtlStatsC,
+    "vf_gossip_opts": GossipOpts,
+    "vf_gossip_member": GossipMemberC,
+    "vf_gossip_stats": GossipStatsC,
 }
 
 
@@ -614,6 +676,20 @@ FUNCTIONS = [
     ("vf_ctl_trace", [CtlP, c_char_p, c_void_p, size, POINTER(c_void_p)],
      _I, _C),
     ("vf_ctl_locations", [CtlP, POINTER(c_void_p)], _I, _C),
+    # gossip.h. Seeds go as an array of c_void_p (char pointers).
+    ("vf_gossip_start", [FabricP, POINTER(GossipOpts)], _I, _C),
+    ("vf_gossip_join", [FabricP, POINTER(c_void_p), size], _I, _C),
+    ("vf_gossip_leave", [FabricP], _I, _C),
+    ("vf_gossip_stop", [FabricP], _I, _C),
+    ("vf_gossip_status_get", [FabricP], c_enum, None),
+    ("vf_gossip_member_count", [FabricP], _I, _C),
+    ("vf_gossip_member_get", [FabricP, size, POINTER(GossipMemberC)], _I,
+     _C),
+    ("vf_gossip_member_find", [FabricP, c_char_p, POINTER(GossipMemberC)],
+     _I, _C),
+    ("vf_gossip_set_event_fn", [FabricP, GOSSIP_EVENT_FN, c_void_p], _I,
+     _C),
+    ("vf_gossip_stats_get", [FabricP, POINTER(GossipStatsC)], _I, _C),
 ]
 
 #: Functions newer than REQUIRED_MINOR, name -> the minor that added them.

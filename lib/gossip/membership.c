@@ -1,0 +1,506 @@
+/*
+ * The public gossip API (vfabric/gossip.h): a state machine (swim*.c) on
+ * the real transport (transport.c), per fabric.
+ *
+ * Events reach the host's callback straight from the state machine, which
+ * runs only in the loop's callbacks (vf_fabric_process(), vf_fabric_run(),
+ * the loop thread) or in the calls below, which emit none. A callback may
+ * read members but not stop gossip (-EBUSY). The member views handed out
+ * borrow their strings from one buffer per fabric.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/internal.h"
+#include "gossip/crypto.h"
+#include "gossip/serf.h"
+#include "gossip/transport.h"
+
+#define KEY_KEYMAX 64
+#define TAG_VALMAX 255
+#define SEEDS_MAX 64
+
+struct vf__gossip {
+	vf_fabric *f;
+	struct vf__swim *swim;
+	struct vf__gtransport *tr;
+	struct vf__keyring *kr;
+	vf_gossip_event_fn fn;
+	void *ud;
+	bool in_cb;
+	bool left;
+	uint16_t port;
+	/* the member view's borrowed strings */
+	vf_gossip_tag tags[VF__SERF_TAGS_MAX];
+	char text[VF__GOSSIP_META_MAX * 2 + VF__SERF_TAGS_MAX * 2];
+};
+
+static struct vf__gossip *gossip_of(vf_fabric *f)
+{
+	if (!f->gossip && (f->gossip = calloc(1, sizeof(*f->gossip))))
+		f->gossip->f = f;
+	return f->gossip;
+}
+
+static bool running(const vf_fabric *f)
+{
+	return f && f->gossip && f->gossip->swim;
+}
+
+/* ---- member views ---- */
+
+static void view(struct vf__gossip *g, const struct vf__swim_node *n, vf_gossip_member *m)
+{
+	struct vf__serf_tag tags[VF__SERF_TAGS_MAX];
+	uint32_t ntags = 0;
+	char *p = g->text, *end = g->text + sizeof(g->text);
+
+	memset(m, 0, sizeof(*m));
+	m->sz = sizeof(*m);
+	m->name = n->name;
+	if (n->addr.len == 4)
+		inet_ntop(AF_INET, n->addr.ip, m->addr, sizeof(m->addr));
+	else if (n->addr.len == 16)
+		inet_ntop(AF_INET6, n->addr.ip, m->addr, sizeof(m->addr));
+	m->port = n->addr.port;
+	m->state = (vf_member_state)vf__swim_state(n);
+	m->incarnation = n->incarnation;
+	m->protocol_max = n->vsn.len >= 2 ? n->vsn.v[1] : 0;
+	m->delegate_cur = n->vsn.len >= 6 ? n->vsn.v[5] : 0;
+	m->self = n == vf__swim_node_at(g->swim, 0);
+	if (vf__serf_tags_decode(tags, VF__SERF_TAGS_MAX, &ntags,
+				 (struct vf__gbytes){n->meta, n->meta_len}) < 0)
+		ntags = 0;
+	for (uint32_t i = 0; i < ntags; i++) {
+		size_t need = tags[i].key.len + tags[i].value.len + 2;
+
+		if ((size_t)(end - p) < need)
+			break;
+		g->tags[m->ntags].key = p;
+		memcpy(p, tags[i].key.data, tags[i].key.len);
+		p += tags[i].key.len;
+		*p++ = 0;
+		g->tags[m->ntags].value = p;
+		memcpy(p, tags[i].value.data, tags[i].value.len);
+		p += tags[i].value.len;
+		*p++ = 0;
+		m->ntags++;
+	}
+	m->tags = g->tags;
+}
+
+static void on_event(void *ctx, enum vf__swim_event ev, const struct vf__swim_node *n)
+{
+	struct vf__gossip *g = ctx;
+	vf_gossip_member m;
+
+	vf_info(g->f, "gossip: member %s %s", n->name,
+		ev == VF__SWIM_JOINED	? "joined"
+		: ev == VF__SWIM_FAILED ? "failed"
+		: ev == VF__SWIM_LEFT	? "left"
+					: "updated");
+	if (!g->fn)
+		return;
+	view(g, n, &m);
+	g->in_cb = true;
+	g->fn(g->f, (vf_gossip_event)ev, &m, g->ud);
+	g->in_cb = false;
+}
+
+/* After each batch of input: a finished leave closes the sockets. */
+static void after_input(void *ctx)
+{
+	struct vf__gossip *g = ctx;
+
+	if (g->swim && vf__swim_left(g->swim) && !g->left) {
+		g->left = true;
+		vf_info(g->f, "gossip: left the cluster");
+		vf__gtransport_close(g->tr);
+		g->tr = NULL;
+	}
+}
+
+/* ---- options ---- */
+
+static int parse_ip(vf_fabric *f, const char *s, uint32_t *ip, const char *what)
+{
+	struct in_addr a;
+
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: %s '%s' is not an IPv4 address",
+				what, s ? s : "(null)");
+	*ip = ntohl(a.s_addr);
+	return 0;
+}
+
+static int tag_check(vf_fabric *f, const char *k, const char *v)
+{
+	if (!k || !*k || strlen(k) > 64 || strpbrk(k, "=,"))
+		return vf__fail(f, -EINVAL, "vf_gossip_start: bad tag key '%s'", k ? k : "");
+	if (!v || strlen(v) > TAG_VALMAX)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: tag '%s': value missing or over "
+					    "%d bytes", k, TAG_VALMAX);
+	if (!strcmp(k, "role") || !strcmp(k, "underlay"))
+		return vf__fail(f, -EINVAL,
+				"vf_gossip_start: tag '%s' is set by the library (opts.role, "
+				"the host IP)", k);
+	return 0;
+}
+
+static int make_meta(vf_fabric *f, const vf_gossip_opts *o, uint32_t underlay,
+		     struct vf__gbuf *out)
+{
+	struct vf__serf_tag t[VF_GOSSIP_TAGS_MAX + 2];
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a = {htonl(underlay)};
+	uint32_t n = 0;
+	int rc;
+
+	if (o->ntags > VF_GOSSIP_TAGS_MAX || (o->ntags && !o->tags))
+		return vf__fail(f, -EINVAL, "vf_gossip_start: %u tags (at most %d)", o->ntags,
+				VF_GOSSIP_TAGS_MAX);
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	t[n++] = (struct vf__serf_tag){vf__gbytes_str("role"),
+				       vf__gbytes_str(o->role ? o->role : "vfabric")};
+	t[n++] = (struct vf__serf_tag){vf__gbytes_str("underlay"), vf__gbytes_str(ip)};
+	if (o->role && (!*o->role || strlen(o->role) > TAG_VALMAX))
+		return vf__fail(f, -EINVAL, "vf_gossip_start: bad role '%s'", o->role);
+	for (uint32_t i = 0; i < o->ntags; i++) {
+		if ((rc = tag_check(f, o->tags[i].key, o->tags[i].value)) < 0)
+			return rc;
+		t[n++] = (struct vf__serf_tag){vf__gbytes_str(o->tags[i].key),
+					       vf__gbytes_str(o->tags[i].value)};
+	}
+	if ((rc = vf__serf_tags_encode(out, t, n)) < 0)
+		return vf__fail(f, rc, "vf_gossip_start: the tags take over %u bytes encoded",
+				VF__GOSSIP_META_MAX);
+	return 0;
+}
+
+static int make_keyring(vf_fabric *f, const vf_gossip_opts *o, struct vf__keyring **kr)
+{
+	int rc = 0;
+
+	*kr = NULL;
+	if (!o->nkeys)
+		return 0;
+	if (!o->keys || o->nkeys > KEY_KEYMAX)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: %u keys (at most %d)", o->nkeys,
+				KEY_KEYMAX);
+	if ((rc = vf__gossip_crypto_check()) < 0)
+		return vf__fail(f, rc, "vf_gossip_start: encryption: %s", vf_last_error());
+	for (uint32_t i = 0; i < o->nkeys; i++) {
+		uint8_t key[64];
+		size_t len = 0;
+
+		if (!o->keys[i] ||
+		    sodium_base642bin(key, sizeof(key), o->keys[i], strlen(o->keys[i]), NULL,
+				      &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+			rc = vf__fail(f, -EINVAL, "vf_gossip_start: key %u is not base64", i);
+			break;
+		}
+		if (len != VF__GOSSIP_KEY_LEN) {
+			rc = vf__fail(f, len == 16 || len == 24 ? -EOPNOTSUPP : -EINVAL,
+				      "vf_gossip_start: key %u has %zu bytes; only 32-byte "
+				      "(AES-256, `serf keygen`) keys are supported",
+				      i, len);
+			break;
+		}
+		rc = i ? vf__keyring_install(*kr, key, len) : vf__keyring_create(kr, key, len);
+		sodium_memzero(key, sizeof(key));
+		if (rc < 0) {
+			rc = vf__fail(f, rc, "vf_gossip_start: key %u: %s", i, vf_last_error());
+			break;
+		}
+	}
+	if (rc < 0) {
+		vf__keyring_destroy(*kr);
+		*kr = NULL;
+	}
+	return rc;
+}
+
+/* ---- start, stop ---- */
+
+static void teardown(struct vf__gossip *g)
+{
+	vf__gtransport_close(g->tr);
+	g->tr = NULL;
+	vf__swim_destroy(g->swim);
+	g->swim = NULL;
+	vf__keyring_destroy(g->kr);
+	g->kr = NULL;
+	g->left = false;
+}
+
+int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
+{
+	struct vf__swim_hooks hooks = {0};
+	struct vf__swim_opts so = {0};
+	struct vf__swim_io io;
+	struct vf__gbuf meta = {0};
+	struct vf__gossip *g;
+	vf_gossip_opts o;
+	uint32_t bind_ip = 0, adv_ip = 0;
+	int rc;
+
+	if ((rc = vf__obj_check(f ? &f->obj : NULL, "vf_gossip_start")) < 0)
+		return rc;
+	if ((rc = VF__OPTS_LOAD(&o, opts, vf_gossip_opts)) < 0)
+		return rc;
+	if (!(g = gossip_of(f)))
+		return vf__fail(f, -ENOMEM, "vf_gossip_start: no memory");
+	if (g->swim)
+		return vf__fail(f, -EALREADY, "vf_gossip_start: gossip runs already");
+	if (o.flags & ~VF_GOSSIP_F_COMPRESS)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown flags 0x%x", o.flags);
+	if ((unsigned int)o.profile > VF_GOSSIP_PROFILE_LOCAL)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown profile %d", o.profile);
+	if (o.bind_addr && (rc = parse_ip(f, o.bind_addr, &bind_ip, "bind_addr")) < 0)
+		return rc;
+	if (o.advertise_addr) {
+		if ((rc = parse_ip(f, o.advertise_addr, &adv_ip, "advertise_addr")) < 0)
+			return rc;
+	} else {
+		adv_ip = bind_ip ? bind_ip : f->host_ip;
+	}
+	if (!adv_ip)
+		return vf__fail(f, -EINVAL,
+				"vf_gossip_start: no address to advertise: set advertise_addr, "
+				"bind_addr or the fabric's host IP");
+	so.name = o.node_name ? o.node_name : f->host_name;
+	if (!*so.name || strlen(so.name) > 255)
+		return vf__fail(f, -EINVAL, "vf_gossip_start: bad node name");
+	if ((rc = make_meta(f, &o, f->host_ip ? f->host_ip : adv_ip, &meta)) < 0)
+		return rc;
+	if ((rc = make_keyring(f, &o, &g->kr)) < 0)
+		goto out;
+	vf__swim_config_profile(&so.cfg, o.profile);
+	if (o.probe_interval_ms)
+		so.cfg.probe_interval = o.probe_interval_ms;
+	if (o.probe_timeout_ms)
+		so.cfg.probe_timeout = o.probe_timeout_ms;
+	if (o.gossip_interval_ms)
+		so.cfg.gossip_interval = o.gossip_interval_ms;
+	if (o.push_pull_ms)
+		so.cfg.push_pull_interval = o.push_pull_ms;
+	g->port = o.bind_port ? o.bind_port : VF_GOSSIP_PORT_DEFAULT;
+	if ((rc = vf__gtransport_open(&g->tr, f, bind_ip, g->port, so.cfg.tcp_timeout, &io)) <
+	    0)
+		goto out;
+	so.addr.len = 4;
+	so.addr.ip[0] = (uint8_t)(adv_ip >> 24);
+	so.addr.ip[1] = (uint8_t)(adv_ip >> 16);
+	so.addr.ip[2] = (uint8_t)(adv_ip >> 8);
+	so.addr.ip[3] = (uint8_t)adv_ip;
+	so.addr.port = o.advertise_port ? o.advertise_port : g->port;
+	so.meta = meta.data;
+	so.meta_len = meta.len;
+	so.kr = g->kr;
+	so.compress = o.flags & VF_GOSSIP_F_COMPRESS;
+	hooks.ctx = g;
+	hooks.event = on_event;
+	if ((rc = vf__swim_create(&g->swim, &so, &io, &hooks)) < 0) {
+		rc = vf__fail(f, rc, "vf_gossip_start: %s", strerror(-rc));
+		goto out;
+	}
+	vf__gtransport_attach(g->tr, g->swim, after_input, g);
+	vf_info(f, "gossip: started as '%s' on port %u%s", so.name, g->port,
+		g->kr ? ", encrypted" : "");
+out:
+	if (rc < 0)
+		teardown(g);
+	vf__gbuf_free(&meta);
+	return rc;
+}
+
+int vf_gossip_stop(vf_fabric *f)
+{
+	if (!f)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_stop: NULL fabric");
+	if (!running(f))
+		return vf__fail(f, -ENOTCONN, "vf_gossip_stop: gossip is not running");
+	if (f->gossip->in_cb)
+		return vf__fail(f, -EBUSY, "vf_gossip_stop: called from a gossip callback");
+	teardown(f->gossip);
+	vf_info(f, "gossip: stopped");
+	return 0;
+}
+
+void vf__gossip_fabric_remove(vf_fabric *f)
+{
+	if (!f->gossip)
+		return;
+	teardown(f->gossip);
+	free(f->gossip);
+	f->gossip = NULL;
+}
+
+static int parse_seed(vf_fabric *f, const char *s, struct vf__gaddr *a)
+{
+	char host[INET_ADDRSTRLEN + 8];
+	const char *colon;
+	unsigned long port = VF_GOSSIP_PORT_DEFAULT;
+	struct in_addr in;
+	char *end;
+
+	if (!s || strlen(s) >= sizeof(host))
+		return vf__fail(f, -EINVAL, "vf_gossip_join: bad seed '%s'", s ? s : "(null)");
+	strcpy(host, s);
+	if ((colon = strchr(s, ':'))) {
+		host[colon - s] = 0;
+		errno = 0;
+		port = strtoul(colon + 1, &end, 10);
+		if (errno || *end || !port || port > 65535)
+			return vf__fail(f, -EINVAL, "vf_gossip_join: bad port in '%s'", s);
+	}
+	if (inet_pton(AF_INET, host, &in) != 1)
+		return vf__fail(f, -EINVAL, "vf_gossip_join: '%s' is not IPv4[:port]", s);
+	memset(a, 0, sizeof(*a));
+	a->len = 4;
+	memcpy(a->ip, &in, 4);
+	a->port = (uint16_t)port;
+	return 0;
+}
+
+int vf_gossip_join(vf_fabric *f, const char *const *seeds, size_t nseeds)
+{
+	struct vf__gaddr a[SEEDS_MAX];
+	int rc, n = 0;
+
+	if (!f || !seeds || !nseeds || nseeds > SEEDS_MAX)
+		return vf__fail(f, -EINVAL, "vf_gossip_join: 1..%d seeds", SEEDS_MAX);
+	if (!running(f) || f->gossip->left)
+		return vf__fail(f, -ENOTCONN, "vf_gossip_join: gossip is not running");
+	for (size_t i = 0; i < nseeds; i++)
+		if ((rc = parse_seed(f, seeds[i], &a[i])) < 0)
+			return rc;
+	for (size_t i = 0; i < nseeds; i++) {
+		if ((rc = vf__swim_join(f->gossip->swim, &a[i])) == -ESHUTDOWN)
+			return vf__fail(f, rc, "vf_gossip_join: leaving");
+		if (rc < 0)
+			vf_warn(f, "gossip: join %s: %s", seeds[i], strerror(-rc));
+		else
+			n++;
+	}
+	return n;
+}
+
+int vf_gossip_leave(vf_fabric *f)
+{
+	int rc;
+
+	if (!running(f) || f->gossip->left)
+		return vf__fail(f, -ENOTCONN, "vf_gossip_leave: gossip is not running");
+	if ((rc = vf__swim_leave(f->gossip->swim)) < 0)
+		return vf__fail(f, rc, "vf_gossip_leave: %s",
+				rc == -EALREADY ? "leaving already" : strerror(-rc));
+	vf__loop_kick(f);
+	return 0;
+}
+
+vf_gossip_status vf_gossip_status_get(const vf_fabric *f)
+{
+	if (!running(f))
+		return VF_GOSSIP_STOPPED;
+	if (f->gossip->left)
+		return VF_GOSSIP_LEFT;
+	return vf__swim_node_at(f->gossip->swim, 0)->state == VF__GOSSIP_STATE_ALIVE
+		       ? VF_GOSSIP_RUNNING
+		       : VF_GOSSIP_LEAVING;
+}
+
+/* ---- members, events, counters ---- */
+
+int vf_gossip_member_count(const vf_fabric *f)
+{
+	if (!f)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_member_count: NULL fabric");
+	return running(f) ? (int)vf__swim_count(f->gossip->swim) : 0;
+}
+
+static int member_out(const vf_fabric *f, const struct vf__swim_node *n, vf_gossip_member *out)
+{
+	vf_gossip_member m;
+
+	view(f->gossip, n, &m);
+	return vf__copy_out(out, &m, sizeof(m), "vf_gossip_member");
+}
+
+int vf_gossip_member_get(const vf_fabric *f, size_t index, vf_gossip_member *out)
+{
+	const struct vf__swim_node *n;
+
+	if (!f || !out)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_member_get: NULL argument");
+	if (!running(f))
+		return vf__fail(f, -ENOTCONN, "vf_gossip_member_get: gossip is not running");
+	if (!(n = vf__swim_node_at(f->gossip->swim, index)))
+		return vf__fail(f, -ERANGE, "vf_gossip_member_get: no member %zu", index);
+	return member_out(f, n, out);
+}
+
+int vf_gossip_member_find(const vf_fabric *f, const char *name, vf_gossip_member *out)
+{
+	const struct vf__swim_node *n;
+
+	if (!f || !out || !name)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_member_find: NULL argument");
+	if (!running(f))
+		return vf__fail(f, -ENOTCONN, "vf_gossip_member_find: gossip is not running");
+	if (!(n = vf__swim_find(f->gossip->swim, name)))
+		return vf__fail(f, -ENOENT, "vf_gossip_member_find: no member '%s'", name);
+	return member_out(f, n, out);
+}
+
+int vf_gossip_set_event_fn(vf_fabric *f, vf_gossip_event_fn fn, void *user_data)
+{
+	struct vf__gossip *g;
+	int rc;
+
+	if ((rc = vf__obj_check(f ? &f->obj : NULL, "vf_gossip_set_event_fn")) < 0)
+		return rc;
+	if (!(g = gossip_of(f)))
+		return vf__fail(f, -ENOMEM, "vf_gossip_set_event_fn: no memory");
+	g->fn = fn;
+	g->ud = fn ? user_data : NULL;
+	return 0;
+}
+
+int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
+{
+	vf_gossip_stats st = {.sz = sizeof(st)};
+
+	if (!f || !out)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_stats_get: NULL argument");
+	if (running(f)) {
+		const struct vf__swim_stats *s = vf__swim_stats(f->gossip->swim);
+
+		st.packets_in = s->packets_in;
+		st.packets_out = s->packets_out;
+		st.bytes_in = s->bytes_in;
+		st.bytes_out = s->bytes_out;
+		st.streams_in = s->streams_in;
+		st.streams_out = s->streams_out;
+		st.bad_malformed = s->bad_malformed;
+		st.bad_crc = s->bad_crc;
+		st.bad_decrypt = s->bad_decrypt;
+		st.bad_oversized = s->bad_oversized;
+		st.bad_unknown_type = s->bad_unknown_type;
+		st.bad_unknown_node = s->bad_unknown_node;
+		st.bad_stream = s->bad_stream;
+		st.send_errors = s->send_errors;
+		st.probes = s->probes;
+		st.probe_failures = s->probe_failures;
+		st.suspicions = s->suspicions;
+		st.refutes = s->refutes;
+		st.push_pulls = s->push_pulls;
+		st.awareness = (uint64_t)vf__swim_awareness(f->gossip->swim);
+	}
+	return vf__copy_out(out, &st, sizeof(st), "vf_gossip_stats");
+}

@@ -1,0 +1,127 @@
+"""Gossip (gossip.h) through the binding: two fabrics in this process on
+loopback (127.0.0.x) find each other, see each other's tags, notice a
+graceful leave, count bad input; constants and enums match the header."""
+
+import re
+import socket
+import time
+
+import pytest
+
+import vfabric
+from vfabric import gossip
+from vfabric.gossip import (Gossip, GossipEvent, GossipStatus, MemberState,
+                            Profile)
+
+from _support import SOURCE_DIR
+
+KEY = "hVymdRNJiMjdm7en8RvIH+7M5Bnc71egceBeXV761lk="
+HEADER = (SOURCE_DIR / "include" / "vfabric" / "gossip.h").read_text()
+
+
+def _port():
+    """A free port on 127.0.0.1 for both UDP and TCP (best effort)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pump(fabs, cond, secs=10.0):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        for f in fabs:
+            f.run(20)
+        if cond():
+            return True
+    return False
+
+
+@pytest.mark.parametrize("enum,typename", [
+    (Profile, "vf_gossip_profile"), (MemberState, "vf_member_state"),
+    (GossipEvent, "vf_gossip_event"), (GossipStatus, "vf_gossip_status")])
+def test_enums_match_the_header(enum, typename):
+    body = re.search(r"typedef enum %s \{(.*?)\}" % typename, HEADER,
+                     re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    values = {int(v) for v in re.findall(r"=\s*(\d+)", body)}
+    assert values == {m.value for m in enum}
+
+
+def test_constants_match_the_header():
+    assert int(re.search(r"#define VF_GOSSIP_PORT_DEFAULT (\d+)",
+                         HEADER).group(1)) == gossip.GOSSIP_PORT_DEFAULT
+    assert "#define VF_GOSSIP_F_COMPRESS (1u << 0)" in HEADER
+    assert gossip.GOSSIP_F_COMPRESS == 1
+
+
+@pytest.mark.parametrize("keys", [None, [KEY]], ids=["plain", "encrypted"])
+def test_two_fabrics_join_and_leave(keys):
+    pa, pb = _port(), _port()
+    with vfabric.Fabric(host_name="py-a") as fa, \
+            vfabric.Fabric(host_name="py-b") as fb:
+        events = []
+        ga = Gossip(fa, bind_addr="127.0.0.51", bind_port=pa,
+                    tags={"rack": "r1"}, keys=keys, profile=Profile.LOCAL)
+        gb = Gossip(fb, bind_addr="127.0.0.52", bind_port=pb, role="edge",
+                    keys=keys, profile=Profile.LOCAL, compress=True)
+        ga.on_event(lambda ev, m: events.append((ev, m.name, m.state)))
+        assert ga.status == GossipStatus.RUNNING
+        assert gb.join(["127.0.0.51:%d" % pa]) == 1
+        assert _pump([fa, fb], lambda: len(ga.members()) == 2 and
+                     len(gb.members()) == 2)
+        me = ga.members()[0]
+        assert me.is_self and me.name == "py-a"
+        assert me.tags == {"role": "vfabric", "underlay": "127.0.0.51",
+                           "rack": "r1"}
+        b = ga.member("py-b")
+        assert b.state == MemberState.ALIVE and b.port == pb
+        assert b.addr == "127.0.0.52" and b.tags["role"] == "edge"
+        assert (GossipEvent.JOINED, "py-b", MemberState.ALIVE) in events
+        assert ga.member("nobody") is None
+
+        gb.leave()
+        assert _pump([fa, fb], lambda: gb.status == GossipStatus.LEFT and
+                     ga.member("py-b").state == MemberState.LEFT)
+        assert (GossipEvent.LEFT, "py-b", MemberState.LEFT) in events
+        st = ga.stats()
+        assert st["packets_in"] > 0 and st["bad_malformed"] == 0
+        assert st["bad_decrypt"] == 0
+        gb.close()
+        ga.close()
+        ga.close()  # twice is fine
+        assert ga.status == GossipStatus.STOPPED
+
+
+def test_bad_packets_are_counted_not_applied():
+    port = _port()
+    with vfabric.Fabric(host_name="py-c") as f:
+        g = Gossip(f, bind_addr="127.0.0.53", bind_port=port, keys=[KEY])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(b"\x00\x81\xa4Node", ("127.0.0.53", port))  # plain
+            s.sendto(b"\x01" + b"\x00" * 40, ("127.0.0.53", port))
+        assert _pump([f], lambda: g.stats()["packets_in"] >= 2, 5)
+        st = g.stats()
+        # too short to be a sealed packet, and one no key opens
+        assert st["bad_malformed"] == 1 and st["bad_decrypt"] == 1
+        assert [m.name for m in g.members()] == ["py-c"]
+        g.close()
+
+
+def test_bad_options_raise():
+    with vfabric.Fabric(host_name="py-d") as f:
+        with pytest.raises(vfabric.VfError) as exc:
+            Gossip(f, bind_addr="not-an-ip")
+        assert exc.value.errno == 22
+        with pytest.raises(vfabric.VfError) as exc:
+            Gossip(f, bind_addr="127.0.0.54", keys=["c2hvcnQ="])
+        assert exc.value.errno == 22 and "32-byte" in str(exc.value)
+        with pytest.raises(vfabric.VfError) as exc:
+            Gossip(f, bind_addr="127.0.0.54", tags={"role": "x"})
+        assert exc.value.errno == 22
+        with pytest.raises(vfabric.VfError) as exc:
+            f_g = Gossip(f, bind_addr="127.0.0.54", bind_port=_port())
+            try:
+                Gossip(f, bind_addr="127.0.0.54")
+            finally:
+                f_g.close()
+        assert exc.value.errno == 114  # EALREADY
