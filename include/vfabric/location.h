@@ -74,6 +74,28 @@ VF_API int vf_location_get(const vf_fabric *fabric, uint32_t cell_id, uint32_t v
  *  @param fabric the fabric @return the count */
 VF_API size_t vf_location_count(const vf_fabric *fabric);
 
+/**
+ * @brief Iterates over the known locations of other hosts' VMs, in no
+ * particular order: start with @p *cursor 0; each call writes the next
+ * record to @p out and moves the cursor.
+ * @code
+ * size_t cur = 0;
+ * VF_OPTS(vf_location, l, .cell_id = 0);
+ * while (vf_location_next(fabric, &cur, &l) > 0)
+ *         use(&l);
+ * @endcode
+ * Records set or deleted during an iteration may be seen or not, and
+ * others may be seen twice (a table that grows rehashes); every record
+ * present from start to end is seen at least once.
+ * @param fabric the fabric
+ * @param cursor where to go on from (0: the start); moved
+ * @param out the record (its @c sz set by the caller)
+ * @return 1 when a record was written, 0 at the end, or -EINVAL (NULL
+ * arguments, a bad @c sz)
+ * @since 0.1
+ */
+VF_API int vf_location_next(const vf_fabric *fabric, size_t *cursor, vf_location *out);
+
 VF_END_DECLS
 
 /** @} */

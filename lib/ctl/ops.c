@@ -329,53 +329,24 @@ static void location_json(struct json *j, const vf_location *l, bool local)
 	j_close(j, '}');
 }
 
-/*
- * Other hosts' locations are found by looking each address of each subnet
- * up (vf_location_get), stopping once vf_location_count() were found: the
- * location table has no iteration of its own yet. Subnets are checked in
- * model order, so the cost is one hash look-up per address up to the last
- * remote VM.
- */
+/* This host's ports (local: true), then other hosts' VMs as the location
+ * table has them (vf_location_next). */
 static int op_locations(vf_fabric *f, struct json *j)
 {
-	size_t remote = vf_location_count(f), found = 0;
+	VF_OPTS(vf_location, l, .cell_id = 0);
+	size_t cur = 0;
 
 	j_open(j, '[');
-	for (int pass = 0; pass < 2; pass++) {
-		for (vf_cell *c = vf_fabric_next_cell(f, NULL); c;
-		     c = vf_fabric_next_cell(f, c)) {
-			for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
-			     s = vf_cell_next_subnet(c, s)) {
-				vf_ipv4_prefix px = vf_subnet_prefix(s);
-				uint64_t first = px.addr,
-					 last = (uint64_t)px.addr +
-						((1ull << (32 - px.len)) - 1);
-
-				if (!pass) {
-					for (vf_port *p = vf_subnet_next_port(s, NULL); p;
-					     p = vf_subnet_next_port(s, p)) {
-						VF_OPTS(vf_location, l, .cell_id = 0);
-
-						if (!vf_location_get(f, vf_cell_id(c),
-								     vf_port_vip(p), &l))
-							location_json(j, &l, true);
-					}
-					continue;
-				}
-				for (uint64_t a = first; a <= last && found < remote;
-				     a++) {
-					VF_OPTS(vf_location, l, .cell_id = 0);
-
-					if (vf_cell_port_by_vip(c, (uint32_t)a) ||
-					    vf_location_get(f, vf_cell_id(c), (uint32_t)a,
-							    &l))
-						continue;
-					location_json(j, &l, false);
-					found++;
-				}
-			}
-		}
-	}
+	for (vf_cell *c = vf_fabric_next_cell(f, NULL); c; c = vf_fabric_next_cell(f, c))
+		for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
+		     s = vf_cell_next_subnet(c, s))
+			for (vf_port *p = vf_subnet_next_port(s, NULL); p;
+			     p = vf_subnet_next_port(s, p))
+				if (!vf_location_get(f, vf_cell_id(c), vf_port_vip(p),
+						     &l))
+					location_json(j, &l, true);
+	while (vf_location_next(f, &cur, &l) > 0)
+		location_json(j, &l, false);
 	j_close(j, ']');
 	return j_done(j, f);
 }

@@ -300,6 +300,25 @@ int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 	return rc;
 }
 
+int vf_location_next(const vf_fabric *f, size_t *cursor, vf_location *out)
+{
+	if (!f || !cursor || !out)
+		return vf__fail(NULL, -EINVAL, "vf_location_next: NULL argument");
+	for (size_t i = *cursor; f->locs && i < f->locs->by_key.cap; i++) {
+		const vf_location *l = vf__hmap_slot(&f->locs->by_key, i);
+		int err;
+
+		if (!l)
+			continue;
+		if ((err = vf__copy_out(out, l, sizeof(*l), "vf_location")) < 0)
+			return err;
+		*cursor = i + 1;
+		return 1;
+	}
+	*cursor = f->locs ? f->locs->by_key.cap : 0;
+	return 0;
+}
+
 int vf_location_get(const vf_fabric *f, uint32_t cell, uint32_t vip, vf_location *out)
 {
 	const vf_location *l;

@@ -277,6 +277,21 @@ def test_location_round_trip(lan):
         fab.del_location(1, "10.1.1.50")
 
 
+def test_locations_iterated(lan):
+    fab = lan.fabric
+    assert fab.locations() == []
+    vips = ["10.1.1.%d" % i for i in range(50, 90)]
+    for i, vip in enumerate(vips):  # enough for the table to grow
+        fab.set_location(1, vip, "02:aa:00:00:00:%02x" % i, 1, HOST_B)
+    got = fab.locations()
+    assert sorted(l.vip for l in got) == sorted(vips)
+    assert all(l.host_mac == HOST_B for l in got)
+    assert lan.a.vip not in [l.vip for l in got]  # local ports are not in it
+    for vip in vips[::2]:
+        fab.del_location(1, vip)
+    assert sorted(l.vip for l in fab.locations()) == sorted(vips[1::2])
+
+
 def test_location_of_a_local_port(lan):
     loc = lan.fabric.location(1, lan.a.vip)
     assert loc.vmac == lan.a.vmac and loc.subnet_id == 1

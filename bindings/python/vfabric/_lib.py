@@ -610,6 +610,7 @@ FUNCTIONS = [
     ("vf_location_del", [FabricP, u32, u32], _I, _C),
     ("vf_location_get", [FabricP, u32, u32, POINTER(Location)], _I, _C),
     ("vf_location_count", [FabricP], size, None),
+    ("vf_location_next", [FabricP, POINTER(size), POINTER(Location)], _I, _C),
     # pipeline.h. Frames go in as c_void_p (bytes pass as their buffer);
     # vf_trace's text comes back as a c_void_p so that it can be freed
     # with vf_free() after ctypes.string_at() has copied it.

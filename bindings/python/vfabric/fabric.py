@@ -383,6 +383,11 @@ class Fabric(_Object):
                 return None
             raise
 
+    def locations(self):
+        """Every known location of another host's VM, as a list of
+        Location, in no particular order (vf_location_next)."""
+        return pipeline.locations(self._h)
+
     @property
     def location_count(self):
         """How many locations of other hosts' VMs are known

@@ -137,6 +137,16 @@ def location_get(fabric_h, cell_id, vip):
     return location_out(out)
 
 
+def locations(fabric_h):
+    """Every location of another host's VM (vf_location_next), a list."""
+    out = _CLocation(sz=sizeof(_CLocation))
+    cur = ctypes.c_size_t(0)
+    found = []
+    while lib.vf_location_next(fabric_h, byref(cur), byref(out)) > 0:
+        found.append(location_out(out))
+    return found
+
+
 def _id_in(value, kind, what):
     """An id argument: an int, or the object of class ``kind`` ("Cell",
     "Subnet") whose id it is."""
