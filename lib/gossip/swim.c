@@ -126,7 +126,7 @@ struct vf__swim_node *vf__swim_lookup(const struct vf__swim *s, const uint8_t *n
 {
 	char buf[VF__SWIM_NAME_MAX + 1];
 
-	if (len > VF__SWIM_NAME_MAX)
+	if (!len || len > VF__SWIM_NAME_MAX)
 		return NULL;
 	memcpy(buf, name, len);
 	buf[len] = 0;
@@ -659,5 +659,6 @@ void vf__swim_destroy(struct vf__swim *s)
 	vf__hmap_free(&s->by_name);
 	free(s->handlers);
 	free(s->streams);
+	free(s->probe.target);
 	free(s);
 }

@@ -71,7 +71,7 @@ void vf__swim_suspect_start(struct vf__swim *s, struct vf__swim_node *n,
 		sp->k = 0;
 	sp->start = now;
 	sp->deadline = now + (sp->k ? sp->max : sp->min);
-	if (from_len <= VF__SWIM_NAME_MAX) {
+	if (from_len && from_len <= VF__SWIM_NAME_MAX) {
 		memcpy(name, from, from_len);
 		name[from_len] = 0;
 		sp->from[sp->nfrom++] = vf__hash_str(name);
@@ -87,7 +87,7 @@ bool vf__swim_suspect_confirm(struct vf__swim *s, struct vf__swim_node *n,
 	double frac;
 
 	(void)s;
-	if (!sp || sp->n >= sp->k || from_len > VF__SWIM_NAME_MAX)
+	if (!sp || sp->n >= sp->k || !from_len || from_len > VF__SWIM_NAME_MAX)
 		return false;
 	memcpy(name, from, from_len);
 	name[from_len] = 0;
