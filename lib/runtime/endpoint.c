@@ -89,6 +89,10 @@ void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame
 {
 	vf_frame one = {.data = frame, .len = len};
 
+	if (ep->gone) { /* its netdev vanished */
+		ep->tx_dropped++;
+		return;
+	}
 	if (has_flush(ep)) {
 		/* the datapath queues (copying) now and sends at the end of
 		 * the batch: no staging */
@@ -134,6 +138,47 @@ static void set_link(struct vf__endpoint *ep, bool up)
 	}
 }
 
+static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o);
+
+/* The netdev of an endpoint vanished: its socket is bound to an interface
+ * that is gone for good. Stop polling it and close it (a worker would
+ * otherwise be woken by its error for ever). */
+static void ep_gone(struct vf__endpoint *ep)
+{
+	vf__pipe_lock(ep->f);
+	vf__worker_unassign(ep);
+	ep->gone = true;
+	ep->dp->ops.close(ep->state);
+	ep->state = NULL;
+	ep->fd = -1;
+	vf__pipe_unlock(ep->f);
+	vf_info(ep->f, "%s '%s' vanished: closed until it is back",
+		ep->port ? "port netdev" : "underlay netdev", ep->ifname);
+}
+
+/* A netdev of that name is back (a restarted VM, a re-created tap): open
+ * it again. */
+static void ep_back(struct vf__endpoint *ep)
+{
+	vf_bind_opts o = {.sz = sizeof(o), .ifname = ep->ifname};
+	bool was = ep->link_up, now;
+
+	if (open_ep(ep->f, ep, &o) < 0) {
+		vf_warn(ep->f, "'%s' is back but cannot be opened: %s", ep->ifname,
+			vf_last_error());
+		ep->link_up = was;
+		return;
+	}
+	now = ep->link_up;
+	ep->link_up = was;
+	vf__pipe_lock(ep->f);
+	ep->gone = false;
+	ep->reopens++;
+	vf__pipe_unlock(ep->f);
+	vf__worker_assign(ep->f, ep);
+	set_link(ep, now);
+}
+
 static void on_link(void *arg, const char *name, int ifindex, bool present, bool oper_up)
 {
 	vf_fabric *f = arg;
@@ -141,8 +186,15 @@ static void on_link(void *arg, const char *name, int ifindex, bool present, bool
 
 	(void)ifindex;
 	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
-	if (is_netdev(ep->dp) && !strcmp(ep->ifname, name))
+	{
+		if (!is_netdev(ep->dp) || strcmp(ep->ifname, name))
+			continue;
+		if (!present && !ep->gone)
+			ep_gone(ep);
+		else if (present && ep->gone)
+			ep_back(ep);
 		set_link(ep, present && oper_up);
+	}
 }
 
 static void on_watch(uv_poll_t *h, int status, int events)
@@ -372,8 +424,8 @@ static void unbind(struct vf__endpoint *ep)
 {
 	vf_fabric *f = ep->f;
 
-	vf__worker_unassign(ep);
 	vf__pipe_lock(f);
+	vf__worker_unassign(ep);
 	vf__list_del(&ep->node);
 	if (ep->port) {
 		ep->port->ep = NULL;
@@ -381,7 +433,8 @@ static void unbind(struct vf__endpoint *ep)
 	} else {
 		f->rt->underlay = NULL;
 	}
-	ep->dp->ops.close(ep->state);
+	if (!ep->gone)
+		ep->dp->ops.close(ep->state);
 	vf__pipe_unlock(f);
 	ep->dp->endpoints--;
 	if (ep->flags && vf__nl_link_delete(f->rt->nl, ep->ifname) < 0 && ep->peer[0])
@@ -481,7 +534,7 @@ static int ep_stats(vf_fabric *f, struct vf__endpoint *ep, vf_datapath_stats *ou
 	if (!ep)
 		return vf__fail(f, -ENOTCONN, "%s: not bound", what);
 	vf__pipe_lock(f);
-	if (ep->dp->ops.stats &&
+	if (!ep->gone && ep->dp->ops.stats &&
 	    ep->dp->ops.sz >= vf__offsetofend(vf_datapath_ops, stats))
 		ep->dp->ops.stats(ep->state, &s);
 	s.rx_packets = ep->rx_packets;

@@ -56,6 +56,8 @@ struct vf__endpoint {
 	vf_worker *worker; /* polls it; NULL: none yet, or no fd */
 	bool link_up;
 	bool flush_pending; /* in a txq's flush list */
+	bool gone;	    /* its netdev vanished: closed until it is back */
+	uint64_t reopens;   /* times it was opened again */
 	uint64_t link_downs;
 	/* counted by the fabric, under the pipeline lock */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;

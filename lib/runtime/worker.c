@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "pipeline/pipeline.h"
@@ -232,6 +233,16 @@ int vf_worker_poll(vf_worker *w, int timeout_ms)
 
 		if (!ep)
 			continue;
+		if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+			/* a socket error (its netdev went down or away):
+			 * read it, or epoll reports it for ever; the link
+			 * watch closes an endpoint whose netdev is gone */
+			int e = 0;
+			socklen_t elen = sizeof(e);
+
+			if (getsockopt(ep->fd, SOL_SOCKET, SO_ERROR, &e, &elen) == 0 && e)
+				vf_dbg(f, "endpoint '%s': %s", ep->ifname, strerror(e));
+		}
 		if ((got = rx_batch(w, ep, now)) < 0)
 			vf_warn(f, "endpoint '%s': receive failed (%d)", ep->ifname, got);
 		else

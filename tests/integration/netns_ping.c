@@ -9,6 +9,8 @@
  *   - vm-a pings vm-c in another subnet of the cell (routed, TTL - 1);
  *   - a port set administratively down stops the traffic, up restores it;
  *   - the VM's NIC going down takes the port's link down (counted);
+ *   - the VM going away (its veth deleted) closes the endpoint, the workers
+ *     stay idle, and a veth of the same name coming back is reopened;
  *   - counters of ports and endpoints match what was sent.
  *
  * Needs root (namespaces, veth): exits 77 (skipped) otherwise. It runs in
@@ -17,9 +19,25 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "itest.h"
+
+/* CPU time (user + system) this process uses in the next @secs seconds. */
+static double cpu_seconds_over(int secs)
+{
+	struct rusage a, b;
+
+	getrusage(RUSAGE_SELF, &a);
+	sleep((unsigned int)secs);
+	getrusage(RUSAGE_SELF, &b);
+	return (double)(b.ru_utime.tv_sec - a.ru_utime.tv_sec + b.ru_stime.tv_sec -
+			a.ru_stime.tv_sec) +
+	       (double)(b.ru_utime.tv_usec - a.ru_utime.tv_usec + b.ru_stime.tv_usec -
+			a.ru_stime.tv_usec) /
+		       1e6;
+}
 
 int main(void)
 {
@@ -109,6 +127,25 @@ int main(void)
 	CHECK(vf_port_link_up(b), "vm-b's NIC up: the port's link is up");
 	vf_fabric_unlock(f);
 	CHECK(it_ping("a", "10.7.1.11", 2) == 0, "and traffic flows again");
+
+	/* The VM goes away: its namespace, and the veth pair with it. */
+	it_sh("ip netns del $P-b");
+	usleep(300 * 1000);
+	vf_fabric_lock(f);
+	CHECK(!vf_port_link_up(b), "vm-b's netdev vanished: the port's link is down");
+	CHECK(vf_port_datapath_stats(b, &ds) == 0 && ds.link_downs == 2,
+	      "a second link-down counted");
+	vf_fabric_unlock(f);
+	CHECK(cpu_seconds_over(1) < 0.3,
+	      "the workers stay idle (no spinning on a dead socket)");
+	/* It comes back, as a restarted VM would: a veth of the same name. */
+	CHECK(it_vm_create("b") == 0 &&
+		      it_sh("ip link add vft-pb type veth peer name eth0x netns $P-b && "
+			    "ip -n $P-b link set eth0x address 02:01:0a:07:01:0b") == 0 &&
+		      it_vm_addr("b", "10.7.1.11/24", "10.7.1.1") == 0,
+	      "vm-b back on a new veth vft-pb");
+	usleep(300 * 1000);
+	CHECK(it_ping("a", "10.7.1.11", 3) == 0, "the fabric reopened it: traffic flows");
 
 	CHECK(vf_fabric_workers_stop(f) == 0, "worker threads stopped");
 out:
