@@ -211,7 +211,9 @@ static int bind_port(struct model *m, vf_port *port, const struct cfg_port *p, c
 	/* only when the netdev itself is there (a peer name taken by
 	 * another netdev is an error) */
 	if (rc == -EEXIST && b.flags && if_nametoindex(b.ifname) != 0) {
-		b.flags = 0;
+		/* ours from before a restart: bind it, and still delete it
+		 * when the port goes */
+		b.flags = VF_BIND_F_OWN;
 		b.peer = NULL;
 		b.netns = NULL;
 		rc = vf_port_bind(port, &b);

@@ -47,6 +47,12 @@ typedef struct vf_worker vf_worker;
  *  into the namespace @c netns. Deleted again by vf_port_unbind().
  *  "afpacket" only. */
 #define VF_BIND_F_CREATE_VETH (1u << 1)
+/** vf_bind_opts.flags: the netdev, which exists, is the fabric's to delete
+ *  as if the bind had created it (vf_port_unbind() and the port's removal
+ *  delete it; a veth takes its peer along). For a host process that made
+ *  the netdev before a restart. Netdev datapaths only; implied by the
+ *  create flags. */
+#define VF_BIND_F_OWN (1u << 2)
 
 /** Options of vf_port_bind() and vf_fabric_bind_underlay(). */
 typedef struct vf_bind_opts {

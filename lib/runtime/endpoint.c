@@ -15,7 +15,8 @@
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
-#define BIND_FLAGS (VF_BIND_F_CREATE_TAP | VF_BIND_F_CREATE_VETH)
+#define CREATE_FLAGS (VF_BIND_F_CREATE_TAP | VF_BIND_F_CREATE_VETH)
+#define BIND_FLAGS (CREATE_FLAGS | VF_BIND_F_OWN)
 
 /* ---- sending ---- */
 
@@ -296,7 +297,7 @@ static int check_bind(vf_fabric *f, const vf_port *p, vf_bind_opts *o, const cha
 	if (o->flags & ~BIND_FLAGS)
 		return vf__fail(f, -EINVAL, "%s: unknown flags 0x%x", what,
 				o->flags & ~BIND_FLAGS);
-	if ((o->flags & BIND_FLAGS) == BIND_FLAGS)
+	if ((o->flags & CREATE_FLAGS) == CREATE_FLAGS)
 		return vf__fail(f, -EINVAL, "%s: create a tap or a veth, not both", what);
 	if (!o->ifname)
 		o->ifname = p ? p->entry.name : NULL;
@@ -387,15 +388,18 @@ static int bind_ep(vf_fabric *f, vf_port *p, const vf_bind_opts *user, const cha
 	ep->fd = -1;
 	if (o.ifname)
 		snprintf(ep->ifname, sizeof(ep->ifname), "%s", o.ifname);
-	if (o.flags) {
+	if (o.flags & CREATE_FLAGS) {
 		if ((err = need_netlink(f)) < 0 || (err = create_netdev(f, p, &o)) < 0)
 			goto fail;
-		ep->flags = o.flags;
+		ep->flags = o.flags & CREATE_FLAGS;
 		if (o.peer)
 			snprintf(ep->peer, sizeof(ep->peer), "%s", o.peer);
 	}
 	if ((err = open_ep(f, ep, &o)) < 0)
 		goto fail;
+	/* a netdev that was there is the fabric's to delete only once bound:
+	 * a failed bind leaves it as it was */
+	ep->flags |= o.flags & VF_BIND_F_OWN;
 	ep->id = ++f->rt->next_id;
 	ep->dp->endpoints++;
 	vf__pipe_lock(f);

@@ -147,6 +147,33 @@ int main(void)
 	usleep(300 * 1000);
 	CHECK(it_ping("a", "10.7.1.11", 3) == 0, "the fabric reopened it: traffic flows");
 
+	/* A netdev that was there, bound with VF_BIND_F_OWN, is the fabric's
+	 * to delete; a refused bind leaves it alone. */
+	{
+		VF_OPTS(vf_port_opts, po, .name = "vm-own", .vip = IP4(10, 7, 1, 12));
+		VF_OPTS(vf_bind_opts, bad, .ifname = "vft-po", .datapath = "callback",
+			.flags = VF_BIND_F_OWN);
+		VF_OPTS(vf_bind_opts, own, .ifname = "vft-po", .flags = VF_BIND_F_OWN);
+		vf_port *o = NULL;
+
+		it_sh("ip link add vft-po type veth peer name vft-po2");
+		vf_fabric_lock(f);
+		CHECK(vf_port_create(&o, s1, &po) == 0 &&
+			      vf_port_bind(o, &bad) == -EINVAL,
+		      "VF_BIND_F_OWN is refused for a datapath without netdevs");
+		vf_fabric_unlock(f);
+		CHECK(it_sh("ip link show vft-po >/dev/null 2>&1") == 0,
+		      "and the netdev stays");
+		vf_fabric_lock(f);
+		CHECK(vf_port_bind(o, &own) == 0 && vf_port_unbind(o) == 0,
+		      "an existing veth bound with VF_BIND_F_OWN, then unbound");
+		vf_port_destroy(o);
+		vf_fabric_unlock(f);
+		CHECK(it_sh("ip link show vft-po >/dev/null 2>&1") != 0 &&
+			      it_sh("ip link show vft-po2 >/dev/null 2>&1") != 0,
+		      "the unbind deleted it, and its peer");
+	}
+
 	CHECK(vf_fabric_workers_stop(f) == 0, "worker threads stopped");
 out:
 	/* every handle is released by its own destroy; the fabric's last one

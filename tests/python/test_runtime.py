@@ -106,6 +106,9 @@ def test_bind_callback_and_refusals(world):
     with pytest.raises(VfError) as e:
         a.bind(datapath="callback", create="tap")
     assert e.value.errno == errno.EINVAL
+    with pytest.raises(VfError) as e:
+        a.bind(datapath="callback", own=True)
+    assert e.value.errno == errno.EINVAL
     with pytest.raises(ValueError):
         a.bind(create="bridge")
     with pytest.raises(VfError) as e:

@@ -78,14 +78,15 @@ class Port(_Object):
     # -- the endpoint (datapath.h) -----------------------------------------
 
     def bind(self, ifname=None, datapath=None, create=None, peer=None,
-             netns=None):
+             netns=None, own=False):
         """Binds the port to an endpoint (vf_port_bind): ``datapath``
         "afpacket" (the default when ``ifname`` is given) or "callback",
         or a registered one; ``create`` "tap" or "veth" has the fabric make
         the netdev (a veth's VM end ``peer``, with the port's VMAC, goes
-        into the namespace at path ``netns``)."""
+        into the namespace at path ``netns``); ``own``: an existing netdev
+        is deleted by the unbind as if the bind had made it."""
         lib.vf_port_bind(self._h, byref(runtime.bind_opts(
-            datapath, ifname, create, peer, netns)))
+            datapath, ifname, create, peer, netns, own)))
 
     def unbind(self):
         """Closes the port's endpoint (vf_port_unbind); a netdev the bind

@@ -14,12 +14,13 @@ from ._lib import (BindOpts, DatapathStats as _CDatapathStats, Frame,
                    WorkerOpts, WorkerP, lib, new_opts)
 from ._object import enc
 
-__all__ = ["BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH", "DatapathStats",
+__all__ = ["BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH", "BIND_F_OWN", "DatapathStats",
            "Worker"]
 
 #: vf_bind_opts.flags (datapath.h)
 BIND_F_CREATE_TAP = 1 << 0
 BIND_F_CREATE_VETH = 1 << 1
+BIND_F_OWN = 1 << 2
 
 #: An endpoint's counters (vf_datapath_stats).
 DatapathStats = collections.namedtuple(
@@ -29,13 +30,15 @@ DatapathStats = collections.namedtuple(
 _CREATE = {None: 0, "tap": BIND_F_CREATE_TAP, "veth": BIND_F_CREATE_VETH}
 
 
-def bind_opts(datapath, ifname, create, peer, netns):
-    """A vf_bind_opts; ``create`` is None, "tap" or "veth"."""
+def bind_opts(datapath, ifname, create, peer, netns, own=False):
+    """A vf_bind_opts; ``create`` is None, "tap" or "veth"; ``own``: the
+    existing netdev is the fabric's to delete (VF_BIND_F_OWN)."""
     if create not in _CREATE:
         raise ValueError("create: expected None, 'tap' or 'veth', not %r"
                          % (create,))
     return new_opts(BindOpts, datapath=enc(datapath, "datapath"),
-                    ifname=enc(ifname, "ifname"), flags=_CREATE[create],
+                    ifname=enc(ifname, "ifname"),
+                    flags=_CREATE[create] | (BIND_F_OWN if own else 0),
                     peer=enc(peer, "peer"), netns=enc(netns, "netns"))
 
 
