@@ -149,6 +149,22 @@ static int run_checks(vf_fabric *f, vf_port *port, const void *frame, size_t len
 	return 0;
 }
 
+/* What a context on the inject path needs before its first frame: the
+ * tables of the model as it is now, the clock, the reply buffer, the flow
+ * cache. 0 or -ENOMEM. */
+static inline __attribute__((always_inline)) int ctx_begin(vf_fabric *f,
+							   struct vf__ctx *c)
+{
+	if (!(c->t = f->tables && f->tables->gen == f->gen ? f->tables
+							   : vf__pipe_tables(f)))
+		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
+	c->now = vf__now_ns(f);
+	c->reply = f->work + FRAME_MAX + 64;
+	c->reply_cap = FRAME_MAX + 64;
+	c->fc = f->fc;
+	return 0;
+}
+
 /* Runs one frame (from @port, or the underlay when NULL), tracing into
  * @tr when it is not NULL. Returns frames sent, or the verdict when
  * tracing, or -errno. This and run_locked() are inlined into each public
@@ -173,22 +189,15 @@ run(vf_fabric *f, vf_port *port, const void *frame, size_t len, struct vf__trace
 		if ((err = run_checks(f, port, frame, len, what)) < 0)
 			return err;
 	}
-	if (!(c.t = f->tables && f->tables->gen == f->gen ? f->tables
-							  : vf__pipe_tables(f)))
-		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
-	c.now = vf__now_ns(f);
-	c.reply = f->work + FRAME_MAX + 64;
-	c.reply_cap = FRAME_MAX + 64;
-	c.fc = f->fc;
+	if ((err = ctx_begin(f, &c)) < 0)
+		return err;
 	memcpy(f->work, frame, len);
 	f->in_pipeline = true;
 	r = port ? vf__pipe_from_port(&c, port, f->work, (uint32_t)len)
 		 : vf__pipe_from_underlay(&c, f->work, (uint32_t)len);
 	f->in_pipeline = false;
-	if (!tr && ++f->frames_since_sweep >= CT_SWEEP_EVERY) {
-		f->frames_since_sweep = 0;
-		vf__ct_expire(f->ct, c.now, CT_SWEEP);
-	}
+	if (!tr)
+		vf__pipe_sweep(f, c.now, 1);
 	return tr ? (int)r : c.sent;
 }
 
@@ -258,15 +267,10 @@ static int check_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
 static int run_batch(vf_fabric *f, vf_port *port, const vf_frame *frames, unsigned int n)
 {
 	struct vf__ctx base = {.f = f}, c;
-	int sent = 0;
+	int sent = 0, err;
 
-	if (!(base.t = f->tables && f->tables->gen == f->gen ? f->tables
-							     : vf__pipe_tables(f)))
-		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
-	base.now = vf__now_ns(f);
-	base.reply = f->work + FRAME_MAX + 64;
-	base.reply_cap = FRAME_MAX + 64;
-	base.fc = f->fc;
+	if ((err = ctx_begin(f, &base)) < 0)
+		return err;
 	f->in_pipeline = true;
 	for (unsigned int i = 0; i < n; i++) {
 		c = base;
