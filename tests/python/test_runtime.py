@@ -122,8 +122,10 @@ def test_workers(world):
         assert w.fd >= 0
         assert w.poll(0) == 0
         assert w.frames == 0
-    with pytest.raises(ValueError):
+    assert w.closed
+    with pytest.raises(VfError) as e:
         w.poll(0)
+    assert e.value.errno == errno.EBADF
     f.workers_start(2, cpus=[0, -1])
     with pytest.raises(VfError) as e:
         f.workers_start(1)

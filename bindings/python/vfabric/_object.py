@@ -101,6 +101,43 @@ def _guard(fn, read=False):
     return call
 
 
+class _Handle:
+    """A C handle the Python object owns outright (a control connection, a
+    worker): ``close()`` (safe twice), the context manager, and
+    ``__del__`` as a fallback. Subclasses store the handle in
+    ``self._handle`` and name its destroy function in ``_CLOSE``."""
+
+    _CLOSE = None
+    _handle = None
+
+    def close(self):
+        """Releases the handle; a second call does nothing."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            type(self)._CLOSE(handle)
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def _live(self, what):
+        if self._handle is None:
+            raise VfError(errno.EBADF, "the %s is closed" % what)
+        return self._handle
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
 def _guard_class(cls):
     for name, value in list(vars(cls).items()):
         if name.startswith("_"):

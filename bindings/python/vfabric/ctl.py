@@ -12,14 +12,13 @@ same message (the server's vf_last_error() text).
 """
 
 import ctypes
-import errno
 import json
 from ctypes import byref, c_void_p, sizeof
 
 from . import addr
 from ._lib import (BindOpts, CtlOpts, CtlP, CtlStatsC, PortOpts, lib,
                    new_opts)
-from ._object import dec, enc
+from ._object import _Handle, dec, enc
 from .enums import PORT_F_ADMIN_DOWN, DropReason, from_c
 from .errors import VfError
 from .pipeline import frame_in
@@ -87,7 +86,7 @@ def stats(fabric_h):
     return CtlStats(*(getattr(out, f) for f in CtlStats._fields))
 
 
-class Ctl:
+class Ctl(_Handle):
     """A connection to a fabric's control socket (vf_ctl).
 
     ``Ctl(path, timeout_ms=None)`` connects and checks that the server
@@ -95,6 +94,8 @@ class Ctl:
     each call. ``close()`` is safe to call twice; the object is a context
     manager.
     """
+
+    _CLOSE = lib.vf_ctl_close
 
     def __init__(self, path, timeout_ms=None):
         self._handle = None
@@ -107,31 +108,7 @@ class Ctl:
 
     @property
     def _h(self):
-        if self._handle is None:
-            raise VfError(errno.EBADF, "the control connection is closed")
-        return self._handle
-
-    def close(self):
-        """Closes the connection."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            lib.vf_ctl_close(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    @property
-    def closed(self):
-        return self._handle is None
+        return self._live("control connection")
 
     @property
     def host_name(self):

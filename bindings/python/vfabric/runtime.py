@@ -12,7 +12,7 @@ from ctypes import byref, c_int
 from . import pipeline
 from ._lib import (BindOpts, DatapathStats as _CDatapathStats, Frame,
                    WorkerOpts, WorkerP, lib, new_opts)
-from ._object import enc
+from ._object import _Handle, enc
 
 __all__ = ["BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH", "BIND_F_OWN", "DatapathStats",
            "Worker"]
@@ -81,54 +81,38 @@ def cpus_in(n, cpus):
     return (c_int * n)(*cpus)
 
 
-class Worker:
+class Worker(_Handle):
     """A worker (vf_worker): polls the endpoints it is given and runs the
     pipeline on what arrives, on the thread that calls :meth:`poll`.
     ``Worker(fabric, batch=0)``; :meth:`close` (or the context manager)
     destroys it, and must not run while another thread polls it."""
+
+    _CLOSE = lib.vf_worker_destroy
 
     def __init__(self, fabric, batch=0):
         self._fabric = fabric  # keeps the fabric's handle alive
         handle = WorkerP()
         lib.vf_worker_create(byref(handle), fabric._h,
                              byref(new_opts(WorkerOpts, batch=batch)))
-        self._h = handle
+        self._handle = handle
 
-    def close(self):
-        if self._h:
-            lib.vf_worker_destroy(self._h)
-            self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
-
-    def _handle(self):
-        if not self._h:
-            raise ValueError("vfabric.Worker: closed")
-        return self._h
+    @property
+    def _h(self):
+        return self._live("worker")
 
     @property
     def fd(self):
         """A descriptor that polls readable when its endpoints have
         frames (vf_worker_fd)."""
-        return lib.vf_worker_fd(self._handle())
+        return lib.vf_worker_fd(self._h)
 
     def poll(self, timeout_ms=0):
         """Waits up to ``timeout_ms`` (-1: until frames come) and runs
         what arrived; returns the number of frames received
         (vf_worker_poll)."""
-        return lib.vf_worker_poll(self._handle(), timeout_ms)
+        return lib.vf_worker_poll(self._h, timeout_ms)
 
     @property
     def frames(self):
         """Frames this worker received (vf_worker_frames)."""
-        return lib.vf_worker_frames(self._handle())
+        return lib.vf_worker_frames(self._h)
