@@ -20,7 +20,6 @@ from ._lib import (BindOpts, CtlOpts, CtlP, CtlStatsC, PortOpts, lib,
                    new_opts)
 from ._object import _Handle, dec, enc
 from .enums import PORT_F_ADMIN_DOWN, DropReason, from_c
-from .errors import VfError
 from .pipeline import frame_in
 
 __all__ = ["Ctl", "CtlStats", "CTL_F_ALLOW_UID", "CTL_F_ALLOW_GID",
