@@ -45,7 +45,7 @@ packages=(
 	libuv1-dev libmsgpack-dev libsodium-dev libnl-3-dev libnl-route-3-dev
 	libcmocka-dev abigail-tools valgrind python3 python3-pytest python3-scapy doxygen
 	clang libclang-rt-14-dev
-	iproute2 iputils-ping iperf3 tcpdump busybox
+	iproute2 iputils-ping iperf3 tcpdump busybox serf
 )
 
 passed=0

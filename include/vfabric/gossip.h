@@ -141,35 +141,35 @@ typedef struct vf_gossip_member {
 	uint8_t protocol_max;	   /**< memberlist protocol range, highest */
 	uint8_t delegate_cur;	   /**< Serf protocol it speaks */
 	bool self;		   /**< this fabric's own member */
-	size_t : 0;		   /**< aligns the end; fields are only ever added before it */
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_gossip_member;
 /** The last field of vf_gossip_member this version knows. */
 #define vf_gossip_member__last_field self
 
 /** What gossip counted since vf_gossip_start(). Versioned: set @c sz. */
 typedef struct vf_gossip_stats {
-	size_t sz;		    /**< sizeof(vf_gossip_stats) */
-	uint64_t packets_in;	    /**< UDP packets received */
-	uint64_t packets_out;	    /**< UDP packets sent */
-	uint64_t bytes_in;	    /**< UDP and stream bytes received */
-	uint64_t bytes_out;	    /**< UDP bytes sent */
-	uint64_t streams_in;	    /**< TCP streams served */
-	uint64_t streams_out;	    /**< TCP streams opened */
-	uint64_t bad_malformed;	    /**< packets the decoder refused */
-	uint64_t bad_crc;	    /**< packets with a wrong CRC */
-	uint64_t bad_decrypt;	    /**< packets or streams no key opened */
-	uint64_t bad_oversized;	    /**< packets or streams over a size limit */
-	uint64_t bad_unknown_type;  /**< messages of a type memberlist drops */
-	uint64_t bad_unknown_node;  /**< pings for another member's name */
-	uint64_t bad_stream;	    /**< streams refused (malformed, wrong key, refused merge) */
-	uint64_t send_errors;	    /**< sends the kernel refused */
-	uint64_t probes;	    /**< probes started */
-	uint64_t probe_failures;    /**< probes that ended in a suspicion */
-	uint64_t suspicions;	    /**< members marked suspect */
-	uint64_t refutes;	    /**< suspicions about this member refuted */
-	uint64_t push_pulls;	    /**< state exchanges done */
-	uint64_t awareness;	    /**< Lifeguard's health score now (0: healthy) */
-	size_t : 0;		    /**< aligns the end; fields are only ever added before it */
+	size_t sz;		   /**< sizeof(vf_gossip_stats) */
+	uint64_t packets_in;	   /**< UDP packets received */
+	uint64_t packets_out;	   /**< UDP packets sent */
+	uint64_t bytes_in;	   /**< UDP and stream bytes received */
+	uint64_t bytes_out;	   /**< UDP bytes sent */
+	uint64_t streams_in;	   /**< TCP streams served */
+	uint64_t streams_out;	   /**< TCP streams opened */
+	uint64_t bad_malformed;	   /**< packets the decoder refused */
+	uint64_t bad_crc;	   /**< packets with a wrong CRC */
+	uint64_t bad_decrypt;	   /**< packets or streams no key opened */
+	uint64_t bad_oversized;	   /**< packets or streams over a size limit */
+	uint64_t bad_unknown_type; /**< messages of a type memberlist drops */
+	uint64_t bad_unknown_node; /**< pings for another member's name */
+	uint64_t bad_stream; /**< streams refused (malformed, wrong key, refused merge) */
+	uint64_t send_errors;	 /**< sends the kernel refused */
+	uint64_t probes;	 /**< probes started */
+	uint64_t probe_failures; /**< probes that ended in a suspicion */
+	uint64_t suspicions;	 /**< members marked suspect */
+	uint64_t refutes;	 /**< suspicions about this member refuted */
+	uint64_t push_pulls;	 /**< state exchanges done */
+	uint64_t awareness;	 /**< Lifeguard's health score now (0: healthy) */
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_gossip_stats;
 /** The last field of vf_gossip_stats this version knows. */
 #define vf_gossip_stats__last_field awareness

@@ -132,8 +132,9 @@ static int parse_ip(vf_fabric *f, const char *s, uint32_t *ip, const char *what)
 	struct in_addr a;
 
 	if (!s || inet_pton(AF_INET, s, &a) != 1)
-		return vf__fail(f, -EINVAL, "vf_gossip_start: %s '%s' is not an IPv4 address",
-				what, s ? s : "(null)");
+		return vf__fail(f, -EINVAL,
+				"vf_gossip_start: %s '%s' is not an IPv4 address", what,
+				s ? s : "(null)");
 	*ip = ntohl(a.s_addr);
 	return 0;
 }
@@ -141,14 +142,19 @@ static int parse_ip(vf_fabric *f, const char *s, uint32_t *ip, const char *what)
 static int tag_check(vf_fabric *f, const char *k, const char *v)
 {
 	if (!k || !*k || strlen(k) > 64 || strpbrk(k, "=,"))
-		return vf__fail(f, -EINVAL, "vf_gossip_start: bad tag key '%s'", k ? k : "");
+		return vf__fail(f, -EINVAL, "vf_gossip_start: bad tag key '%s'",
+				k ? k : "");
 	if (!v || strlen(v) > TAG_VALMAX)
-		return vf__fail(f, -EINVAL, "vf_gossip_start: tag '%s': value missing or over "
-					    "%d bytes", k, TAG_VALMAX);
-	if (!strcmp(k, "role") || !strcmp(k, "underlay"))
 		return vf__fail(f, -EINVAL,
-				"vf_gossip_start: tag '%s' is set by the library (opts.role, "
-				"the host IP)", k);
+				"vf_gossip_start: tag '%s': value missing or over "
+				"%d bytes",
+				k, TAG_VALMAX);
+	if (!strcmp(k, "role") || !strcmp(k, "underlay"))
+		return vf__fail(
+			f, -EINVAL,
+			"vf_gossip_start: tag '%s' is set by the library (opts.role, "
+			"the host IP)",
+			k);
 	return 0;
 }
 
@@ -162,8 +168,8 @@ static int make_meta(vf_fabric *f, const vf_gossip_opts *o, uint32_t underlay,
 	int rc;
 
 	if (o->ntags > VF_GOSSIP_TAGS_MAX || (o->ntags && !o->tags))
-		return vf__fail(f, -EINVAL, "vf_gossip_start: %u tags (at most %d)", o->ntags,
-				VF_GOSSIP_TAGS_MAX);
+		return vf__fail(f, -EINVAL, "vf_gossip_start: %u tags (at most %d)",
+				o->ntags, VF_GOSSIP_TAGS_MAX);
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	t[n++] = (struct vf__serf_tag){vf__gbytes_str("role"),
 				       vf__gbytes_str(o->role ? o->role : "vfabric")};
@@ -177,7 +183,8 @@ static int make_meta(vf_fabric *f, const vf_gossip_opts *o, uint32_t underlay,
 					       vf__gbytes_str(o->tags[i].value)};
 	}
 	if ((rc = vf__serf_tags_encode(out, t, n)) < 0)
-		return vf__fail(f, rc, "vf_gossip_start: the tags take over %u bytes encoded",
+		return vf__fail(f, rc,
+				"vf_gossip_start: the tags take over %u bytes encoded",
 				VF__GOSSIP_META_MAX);
 	return 0;
 }
@@ -190,31 +197,37 @@ static int make_keyring(vf_fabric *f, const vf_gossip_opts *o, struct vf__keyrin
 	if (!o->nkeys)
 		return 0;
 	if (!o->keys || o->nkeys > KEY_KEYMAX)
-		return vf__fail(f, -EINVAL, "vf_gossip_start: %u keys (at most %d)", o->nkeys,
-				KEY_KEYMAX);
+		return vf__fail(f, -EINVAL, "vf_gossip_start: %u keys (at most %d)",
+				o->nkeys, KEY_KEYMAX);
 	if ((rc = vf__gossip_crypto_check()) < 0)
-		return vf__fail(f, rc, "vf_gossip_start: encryption: %s", vf_last_error());
+		return vf__fail(f, rc, "vf_gossip_start: encryption: %s",
+				vf_last_error());
 	for (uint32_t i = 0; i < o->nkeys; i++) {
 		uint8_t key[64];
 		size_t len = 0;
 
 		if (!o->keys[i] ||
-		    sodium_base642bin(key, sizeof(key), o->keys[i], strlen(o->keys[i]), NULL,
-				      &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-			rc = vf__fail(f, -EINVAL, "vf_gossip_start: key %u is not base64", i);
+		    sodium_base642bin(key, sizeof(key), o->keys[i], strlen(o->keys[i]),
+				      NULL, &len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+			rc = vf__fail(f, -EINVAL, "vf_gossip_start: key %u is not base64",
+				      i);
 			break;
 		}
 		if (len != VF__GOSSIP_KEY_LEN) {
-			rc = vf__fail(f, len == 16 || len == 24 ? -EOPNOTSUPP : -EINVAL,
-				      "vf_gossip_start: key %u has %zu bytes; only 32-byte "
-				      "(AES-256, `serf keygen`) keys are supported",
-				      i, len);
+			rc = vf__fail(
+				f, len == 16 || len == 24 ? -EOPNOTSUPP : -EINVAL,
+				"vf_gossip_start: key %u has %zu bytes; only 32-byte "
+				"(AES-256, `serf keygen`) keys are supported",
+				i, len);
 			break;
 		}
-		rc = i ? vf__keyring_install(*kr, key, len) : vf__keyring_create(kr, key, len);
+		rc = i ? vf__keyring_install(*kr, key, len)
+		       : vf__keyring_create(kr, key, len);
 		sodium_memzero(key, sizeof(key));
 		if (rc < 0) {
-			rc = vf__fail(f, rc, "vf_gossip_start: key %u: %s", i, vf_last_error());
+			rc = vf__fail(f, rc, "vf_gossip_start: key %u: %s", i,
+				      vf_last_error());
 			break;
 		}
 	}
@@ -258,9 +271,11 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 	if (g->swim)
 		return vf__fail(f, -EALREADY, "vf_gossip_start: gossip runs already");
 	if (o.flags & ~VF_GOSSIP_F_COMPRESS)
-		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown flags 0x%x", o.flags);
+		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown flags 0x%x",
+				o.flags);
 	if ((unsigned int)o.profile > VF_GOSSIP_PROFILE_LOCAL)
-		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown profile %d", o.profile);
+		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown profile %d",
+				o.profile);
 	if (o.bind_addr && (rc = parse_ip(f, o.bind_addr, &bind_ip, "bind_addr")) < 0)
 		return rc;
 	if (o.advertise_addr) {
@@ -270,9 +285,10 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 		adv_ip = bind_ip ? bind_ip : f->host_ip;
 	}
 	if (!adv_ip)
-		return vf__fail(f, -EINVAL,
-				"vf_gossip_start: no address to advertise: set advertise_addr, "
-				"bind_addr or the fabric's host IP");
+		return vf__fail(
+			f, -EINVAL,
+			"vf_gossip_start: no address to advertise: set advertise_addr, "
+			"bind_addr or the fabric's host IP");
 	so.name = o.node_name ? o.node_name : f->host_name;
 	if (!*so.name || strlen(so.name) > 255)
 		return vf__fail(f, -EINVAL, "vf_gossip_start: bad node name");
@@ -290,8 +306,8 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 	if (o.push_pull_ms)
 		so.cfg.push_pull_interval = o.push_pull_ms;
 	g->port = o.bind_port ? o.bind_port : VF_GOSSIP_PORT_DEFAULT;
-	if ((rc = vf__gtransport_open(&g->tr, f, bind_ip, g->port, so.cfg.tcp_timeout, &io)) <
-	    0)
+	if ((rc = vf__gtransport_open(&g->tr, f, bind_ip, g->port, so.cfg.tcp_timeout,
+				      &io)) < 0)
 		goto out;
 	so.addr.len = 4;
 	so.addr.ip[0] = (uint8_t)(adv_ip >> 24);
@@ -326,7 +342,8 @@ int vf_gossip_stop(vf_fabric *f)
 	if (!running(f))
 		return vf__fail(f, -ENOTCONN, "vf_gossip_stop: gossip is not running");
 	if (f->gossip->in_cb)
-		return vf__fail(f, -EBUSY, "vf_gossip_stop: called from a gossip callback");
+		return vf__fail(f, -EBUSY,
+				"vf_gossip_stop: called from a gossip callback");
 	teardown(f->gossip);
 	vf_info(f, "gossip: stopped");
 	return 0;
@@ -350,14 +367,16 @@ static int parse_seed(vf_fabric *f, const char *s, struct vf__gaddr *a)
 	char *end;
 
 	if (!s || strlen(s) >= sizeof(host))
-		return vf__fail(f, -EINVAL, "vf_gossip_join: bad seed '%s'", s ? s : "(null)");
+		return vf__fail(f, -EINVAL, "vf_gossip_join: bad seed '%s'",
+				s ? s : "(null)");
 	strcpy(host, s);
 	if ((colon = strchr(s, ':'))) {
 		host[colon - s] = 0;
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
 		if (errno || *end || !port || port > 65535)
-			return vf__fail(f, -EINVAL, "vf_gossip_join: bad port in '%s'", s);
+			return vf__fail(f, -EINVAL, "vf_gossip_join: bad port in '%s'",
+					s);
 	}
 	if (inet_pton(AF_INET, host, &in) != 1)
 		return vf__fail(f, -EINVAL, "vf_gossip_join: '%s' is not IPv4[:port]", s);
@@ -424,7 +443,8 @@ int vf_gossip_member_count(const vf_fabric *f)
 	return running(f) ? (int)vf__swim_count(f->gossip->swim) : 0;
 }
 
-static int member_out(const vf_fabric *f, const struct vf__swim_node *n, vf_gossip_member *out)
+static int member_out(const vf_fabric *f, const struct vf__swim_node *n,
+		      vf_gossip_member *out)
 {
 	vf_gossip_member m;
 
@@ -439,7 +459,8 @@ int vf_gossip_member_get(const vf_fabric *f, size_t index, vf_gossip_member *out
 	if (!f || !out)
 		return vf__fail(NULL, -EINVAL, "vf_gossip_member_get: NULL argument");
 	if (!running(f))
-		return vf__fail(f, -ENOTCONN, "vf_gossip_member_get: gossip is not running");
+		return vf__fail(f, -ENOTCONN,
+				"vf_gossip_member_get: gossip is not running");
 	if (!(n = vf__swim_node_at(f->gossip->swim, index)))
 		return vf__fail(f, -ERANGE, "vf_gossip_member_get: no member %zu", index);
 	return member_out(f, n, out);
@@ -452,9 +473,11 @@ int vf_gossip_member_find(const vf_fabric *f, const char *name, vf_gossip_member
 	if (!f || !out || !name)
 		return vf__fail(NULL, -EINVAL, "vf_gossip_member_find: NULL argument");
 	if (!running(f))
-		return vf__fail(f, -ENOTCONN, "vf_gossip_member_find: gossip is not running");
+		return vf__fail(f, -ENOTCONN,
+				"vf_gossip_member_find: gossip is not running");
 	if (!(n = vf__swim_find(f->gossip->swim, name)))
-		return vf__fail(f, -ENOENT, "vf_gossip_member_find: no member '%s'", name);
+		return vf__fail(f, -ENOENT, "vf_gossip_member_find: no member '%s'",
+				name);
 	return member_out(f, n, out);
 }
 

@@ -113,12 +113,12 @@ struct vf__swim_stats {
 
 struct vf__swim_opts {
 	const char *name;
-	struct vf__gaddr addr;	 /* advertised */
-	const uint8_t *meta;	 /* Serf tags, [0xff] + map */
+	struct vf__gaddr addr; /* advertised */
+	const uint8_t *meta;   /* Serf tags, [0xff] + map */
 	size_t meta_len;
-	struct vf__keyring *kr;	 /* borrowed; NULL: plain */
-	bool compress;		 /* compress TCP messages (Go's default) */
-	uint64_t seed;		 /* random generator; 0: from libsodium */
+	struct vf__keyring *kr; /* borrowed; NULL: plain */
+	bool compress;		/* compress TCP messages (Go's default) */
+	uint64_t seed;		/* random generator; 0: from libsodium */
 	struct vf__swim_config cfg;
 };
 

@@ -155,7 +155,8 @@ enum vf__member_state vf__swim_state(const struct vf__swim_node *n)
 	switch (n->state) {
 	case VF__GOSSIP_STATE_ALIVE: return VF__MEMBER_ALIVE;
 	case VF__GOSSIP_STATE_SUSPECT: return VF__MEMBER_SUSPECT;
-	case VF__GOSSIP_STATE_DEAD: return n->leaving ? VF__MEMBER_LEFT : VF__MEMBER_FAILED;
+	case VF__GOSSIP_STATE_DEAD:
+		return n->leaving ? VF__MEMBER_LEFT : VF__MEMBER_FAILED;
 	default: return VF__MEMBER_LEFT;
 	}
 }
@@ -196,7 +197,8 @@ void vf__swim_awareness_add(struct vf__swim *s, int delta)
 	s->awareness = v;
 }
 
-void vf__swim_event(struct vf__swim *s, enum vf__swim_event ev, const struct vf__swim_node *n)
+void vf__swim_event(struct vf__swim *s, enum vf__swim_event ev,
+		    const struct vf__swim_node *n)
 {
 	if (s->hooks.event && n != s->nodes[0])
 		s->hooks.event(s->hooks.ctx, ev, n);
@@ -230,7 +232,8 @@ int vf__swim_node_set_meta(struct vf__swim_node *n, const uint8_t *meta, size_t 
 	return 0;
 }
 
-struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name, size_t len)
+struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name,
+					size_t len)
 {
 	struct vf__swim_node *n, **nodes;
 	size_t at;
@@ -403,7 +406,8 @@ int vf__swim_encode(struct vf__gbuf *b, const struct vf__gossip_msg *m)
 }
 
 /* Queues a memberlist message about @name. */
-int vf__swim_queue_msg(struct vf__swim *s, const char *name, const struct vf__gossip_msg *m)
+int vf__swim_queue_msg(struct vf__swim *s, const char *name,
+		       const struct vf__gossip_msg *m)
 {
 	struct vf__gbuf b = {0};
 	int rc;
@@ -424,10 +428,11 @@ static int finish(struct vf__swim *s, struct vf__gbuf *out, const uint8_t *plain
 
 	if (crc) {
 		uint32_t c = vf__gossip_crc32(plain, len);
-		uint8_t h[5] = {VF__GOSSIP_HAS_CRC, (uint8_t)(c >> 24), (uint8_t)(c >> 16),
-				(uint8_t)(c >> 8), (uint8_t)c};
+		uint8_t h[5] = {VF__GOSSIP_HAS_CRC, (uint8_t)(c >> 24),
+				(uint8_t)(c >> 16), (uint8_t)(c >> 8), (uint8_t)c};
 
-		if ((rc = vf__gbuf_put(&t, h, 5)) < 0 || (rc = vf__gbuf_put(&t, plain, len)) < 0)
+		if ((rc = vf__gbuf_put(&t, h, 5)) < 0 ||
+		    (rc = vf__gbuf_put(&t, plain, len)) < 0)
 			goto out;
 		plain = t.data;
 		len = t.len;
@@ -441,7 +446,8 @@ out:
 	return rc;
 }
 
-static int xmit(struct vf__swim *s, const struct vf__gaddr *to, const uint8_t *p, size_t len)
+static int xmit(struct vf__swim *s, const struct vf__gaddr *to, const uint8_t *p,
+		size_t len)
 {
 	int rc = s->io.send_packet(s->io.ctx, to, p, len);
 
@@ -470,11 +476,13 @@ int vf__swim_send(struct vf__swim *s, const struct vf__gaddr *to,
 	for (size_t i = 0; i < nparts; i++)
 		used += parts[i].len + 2;
 	if (piggyback) {
-		size_t budget = s->cfg.udp_budget - 2 - (s->kr ? VF__GOSSIP_ENC_OVERHEAD : 0);
+		size_t budget =
+			s->cfg.udp_budget - 2 - (s->kr ? VF__GOSSIP_ENC_OVERHEAD : 0);
 
 		if (budget > used && nparts < VF__GOSSIP_PARTS_MAX)
-			nextra = vf__swim_bcasts_take(s, extra, VF__GOSSIP_PARTS_MAX - nparts,
-						      2, budget - used);
+			nextra = vf__swim_bcasts_take(s, extra,
+						      VF__GOSSIP_PARTS_MAX - nparts, 2,
+						      budget - used);
 	}
 	total = nparts + nextra;
 	if (total == 1) {
@@ -490,9 +498,10 @@ int vf__swim_send(struct vf__swim *s, const struct vf__gaddr *to,
 			rc = vf__gbuf_put(&plain, lh, 2);
 		}
 		for (size_t i = 0; !rc && i < total; i++)
-			rc = i < nparts ? vf__gbuf_put(&plain, parts[i].data, parts[i].len)
-					: vf__gbuf_put(&plain, extra[i - nparts]->p,
-						       extra[i - nparts]->len);
+			rc = i < nparts
+				     ? vf__gbuf_put(&plain, parts[i].data, parts[i].len)
+				     : vf__gbuf_put(&plain, extra[i - nparts]->p,
+						    extra[i - nparts]->len);
 	}
 	if (!rc && !(rc = finish(s, &out, plain.data, plain.len, crc)))
 		rc = xmit(s, to, out.data, out.len);
@@ -531,8 +540,8 @@ void vf__swim_alive_of(const struct vf__swim_node *n, struct vf__gossip_msg *m)
 	m->type = VF__GOSSIP_ALIVE;
 	m->u.alive.addr = addr_bytes(&n->addr);
 	m->u.alive.incarnation = n->incarnation;
-	m->u.alive.meta = (struct vf__gbytes){n->meta ? n->meta : (const uint8_t *)"",
-					      n->meta_len};
+	m->u.alive.meta =
+		(struct vf__gbytes){n->meta ? n->meta : (const uint8_t *)"", n->meta_len};
 	m->u.alive.node = vf__gbytes_str(n->name);
 	m->u.alive.port = n->addr.port;
 	m->u.alive.vsn = n->vsn;
@@ -591,7 +600,8 @@ int vf__swim_serf_intent(struct vf__swim *s, uint8_t type, const char *node)
 	s->ltime++; /* as if witnessed on receipt */
 	snprintf(key, sizeof(key), "serf:%s", node);
 	if ((rc = vf__gbuf_put(&b, &t, 1)) == 0 && (rc = vf__serf_encode(&b, &m)) == 0)
-		rc = vf__swim_queue(s, key, b.data, b.len, type == VF__SERF_LEAVE ? 1 : 0);
+		rc = vf__swim_queue(s, key, b.data, b.len,
+				    type == VF__SERF_LEAVE ? 1 : 0);
 	vf__gbuf_free(&b);
 	return rc;
 }

@@ -33,8 +33,8 @@ struct bcast {
 	uint64_t id;
 };
 
-#define BCAST_EACH(b, s)                                                              \
-	for (struct vf__list *it_ = (s)->bcasts.next;                                 \
+#define BCAST_EACH(b, s)                                                               \
+	for (struct vf__list *it_ = (s)->bcasts.next;                                  \
 	     it_ != &(s)->bcasts && ((b) = vf__container_of(it_, struct bcast, node)); \
 	     it_ = it_->next)
 
@@ -150,7 +150,8 @@ int vf__swim_push_pull_msg(struct vf__swim *s, struct vf__gossip_stream *st, boo
 void vf__swim_probe_acked(struct vf__swim *s, bool tcp);
 
 /* swim_recv.c */
-void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a, bool bootstrap);
+void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
+		       bool bootstrap);
 void vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m);
 void vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m);
 int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp);

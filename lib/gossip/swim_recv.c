@@ -46,7 +46,8 @@ static bool vsn_ok(const struct vf__gossip_vsn *v)
 
 /* ---- alive, suspect, dead ---- */
 
-void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a, bool bootstrap)
+void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
+		       bool bootstrap)
 {
 	struct vf__swim_node *n, *self = s->nodes[0];
 	struct vf__gossip_msg m = {.type = VF__GOSSIP_ALIVE};
@@ -58,9 +59,10 @@ void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a, boo
 		return;
 	n = vf__swim_lookup(s, a->node.data, a->node.len);
 	if (n == self) {
-		bool differs = a->meta.len != self->meta_len ||
-			       (a->meta.len && memcmp(a->meta.data, self->meta, a->meta.len)) ||
-			       memcmp(a->vsn.v, self->vsn.v, VF__GOSSIP_VSN_LEN);
+		bool differs =
+			a->meta.len != self->meta_len ||
+			(a->meta.len && memcmp(a->meta.data, self->meta, a->meta.len)) ||
+			memcmp(a->vsn.v, self->vsn.v, VF__GOSSIP_VSN_LEN);
 
 		if (!bootstrap && !s->leaving &&
 		    (a->incarnation > self->incarnation ||
@@ -160,7 +162,8 @@ static void witness(struct vf__swim *s, uint64_t t)
 		s->ltime = t + 1;
 }
 
-static void rebroadcast(struct vf__swim *s, const char *name, const uint8_t *p, size_t len)
+static void rebroadcast(struct vf__swim *s, const char *name, const uint8_t *p,
+			size_t len)
 {
 	char key[VF__SWIM_NAME_MAX + 8];
 	uint8_t *m = malloc(len + 1);
@@ -231,7 +234,8 @@ static void on_ping(struct vf__swim *s, const struct vf__gaddr *from,
 	if (p->source_addr.len && p->source_port)
 		addr_from(&to, p->source_addr, p->source_port);
 	ack.u.ack.seq_no = p->seq_no;
-	vf__swim_send_msg(s, &to, vf__swim_lookup(s, p->source_node.data, p->source_node.len),
+	vf__swim_send_msg(s, &to,
+			  vf__swim_lookup(s, p->source_node.data, p->source_node.len),
 			  &ack);
 }
 
@@ -259,7 +263,8 @@ static void on_indirect(struct vf__swim *s, const struct vf__gaddr *from,
 	ping.u.ping.source_addr = (struct vf__gbytes){self->addr.ip, self->addr.len};
 	ping.u.ping.source_node = vf__gbytes_str(self->name);
 	ping.u.ping.source_port = self->addr.port;
-	vf__swim_send_msg(s, &target, vf__swim_lookup(s, ip->node.data, ip->node.len), &ping);
+	vf__swim_send_msg(s, &target, vf__swim_lookup(s, ip->node.data, ip->node.len),
+			  &ping);
 }
 
 static void on_ack(struct vf__swim *s, uint32_t seq)
@@ -286,7 +291,8 @@ static void count_error(struct vf__swim *s, int rc, const uint8_t *p, size_t len
 		s->st.bad_oversized++;
 	else if (!s->kr && len >= 5 && p[0] == VF__GOSSIP_HAS_CRC &&
 		 vf__gossip_crc32(p + 5, len - 5) !=
-			 ((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]))
+			 ((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+			  (uint32_t)p[3] << 8 | p[4]))
 		s->st.bad_crc++;
 	else
 		s->st.bad_malformed++;
@@ -317,7 +323,9 @@ void vf__swim_packet(struct vf__swim *s, const struct vf__gaddr *from, const uin
 		case VF__GOSSIP_COMPOUND:
 		case VF__GOSSIP_COMPRESS: break;
 		case VF__GOSSIP_PING: on_ping(s, from, &m->u.ping); break;
-		case VF__GOSSIP_INDIRECT_PING: on_indirect(s, from, &m->u.indirect); break;
+		case VF__GOSSIP_INDIRECT_PING:
+			on_indirect(s, from, &m->u.indirect);
+			break;
 		case VF__GOSSIP_ACK: on_ack(s, m->u.ack.seq_no); break;
 		case VF__GOSSIP_NACK:
 			if (s->probe.active && s->probe.seq == m->u.nack.seq_no)
@@ -389,8 +397,8 @@ int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp)
 	}
 	for (uint32_t i = 0; i < pp->nnodes; i++) {
 		const struct vf__gossip_node_state *ns = &pp->nodes[i];
-		struct vf__gossip_alive a = {ns->addr,	   ns->incarnation, ns->meta,
-					     ns->name,	   ns->port,	    ns->vsn};
+		struct vf__gossip_alive a = {ns->addr, ns->incarnation, ns->meta,
+					     ns->name, ns->port,	ns->vsn};
 		struct vf__gossip_suspect d = {ns->name, ns->incarnation, ns->name};
 
 		switch (ns->state) {
@@ -405,8 +413,8 @@ int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp)
 		}
 	}
 	if (pp->user_state.len && s->hooks.remote_state)
-		s->hooks.remote_state(s->hooks.ctx, pp->user_state.data, pp->user_state.len,
-				      pp->join);
+		s->hooks.remote_state(s->hooks.ctx, pp->user_state.data,
+				      pp->user_state.len, pp->join);
 	return 0;
 }
 
@@ -445,7 +453,8 @@ int vf__swim_stream_recv(struct vf__swim *s, const uint8_t *p, size_t len, bool 
 			break;
 		}
 		s->st.push_pulls++;
-		if ((rc = vf__swim_push_pull_msg(s, &out, st.u.push_pull.join, &user)) == 0 &&
+		if ((rc = vf__swim_push_pull_msg(s, &out, st.u.push_pull.join, &user)) ==
+			    0 &&
 		    (rc = vf__gossip_stream_encode(reply, &out, flags, s->kr)) == 0)
 			vf__swim_merge(s, &st.u.push_pull); /* refusals are counted */
 		free(out.u.push_pull.nodes);

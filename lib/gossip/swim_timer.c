@@ -145,8 +145,8 @@ int vf__swim_stream_start(struct vf__swim *s, const struct vf__gaddr *to, int ki
 		s->streams = v;
 		s->scap = cap;
 	}
-	if ((rc = vf__gossip_stream_encode(&b, st, s->compress ? VF__GOSSIP_F_COMPRESS : 0,
-					   s->kr)) < 0)
+	if ((rc = vf__gossip_stream_encode(
+		     &b, st, s->compress ? VF__GOSSIP_F_COMPRESS : 0, s->kr)) < 0)
 		goto out;
 	if ((rc = s->io.stream_open(s->io.ctx, to, b.data, b.len, p.cookie)) < 0) {
 		s->st.send_errors++;
@@ -193,10 +193,12 @@ int vf__swim_push_pull_msg(struct vf__swim *s, struct vf__gossip_stream *st, boo
 	st->u.push_pull.join = join;
 	st->u.push_pull.nnodes = (uint32_t)s->nnodes;
 	st->u.push_pull.nodes = ns;
-	if (s->hooks.local_state && (rc = s->hooks.local_state(s->hooks.ctx, user, join)) < 0)
+	if (s->hooks.local_state &&
+	    (rc = s->hooks.local_state(s->hooks.ctx, user, join)) < 0)
 		return rc;
 	if (user->len)
-		st->u.push_pull.user_state = (struct vf__gbytes){user->data, (uint32_t)user->len};
+		st->u.push_pull.user_state =
+			(struct vf__gbytes){user->data, (uint32_t)user->len};
 	return 0;
 }
 
@@ -207,7 +209,8 @@ static int push_pull(struct vf__swim *s, const struct vf__gaddr *to, bool join)
 	int rc;
 
 	if ((rc = vf__swim_push_pull_msg(s, &st, join, &user)) == 0)
-		rc = vf__swim_stream_start(s, to, join ? STREAM_JOIN : STREAM_PUSH_PULL, 0, &st);
+		rc = vf__swim_stream_start(s, to, join ? STREAM_JOIN : STREAM_PUSH_PULL,
+					   0, &st);
 	free(st.u.push_pull.nodes);
 	vf__gbuf_free(&user);
 	return rc;
@@ -251,8 +254,8 @@ int vf__swim_stream_reply(struct vf__swim *s, uint64_t cookie, const uint8_t *p,
 			vf__swim_probe_acked(s, true);
 	} else if (st.type == VF__GOSSIP_PUSH_PULL) {
 		s->st.push_pulls++;
-		if ((rc = vf__swim_merge(s, &st.u.push_pull)) == 0 && pend.kind == STREAM_JOIN &&
-		    !s->joined) {
+		if ((rc = vf__swim_merge(s, &st.u.push_pull)) == 0 &&
+		    pend.kind == STREAM_JOIN && !s->joined) {
 			s->joined = true;
 			vf__swim_serf_intent(s, VF__SERF_JOIN, s->nodes[0]->name);
 		}
@@ -278,7 +281,8 @@ void vf__swim_stream_fail(struct vf__swim *s, uint64_t cookie, int err)
 
 /* ---- probes ---- */
 
-static struct vf__swim_node *random_node(struct vf__swim *s, bool (*ok)(const struct vf__swim_node *, void *),
+static struct vf__swim_node *random_node(struct vf__swim *s,
+					 bool (*ok)(const struct vf__swim_node *, void *),
 					 void *arg)
 {
 	size_t n = s->nnodes;
@@ -433,7 +437,8 @@ static void probe_indirect(struct vf__swim *s)
 		m.u.indirect.node = vf__gbytes_str(t->name);
 		m.u.indirect.port = t->addr.port;
 		m.u.indirect.seq_no = s->probe.seq;
-		m.u.indirect.source_addr = (struct vf__gbytes){self->addr.ip, self->addr.len};
+		m.u.indirect.source_addr =
+			(struct vf__gbytes){self->addr.ip, self->addr.len};
 		m.u.indirect.source_node = vf__gbytes_str(self->name);
 		m.u.indirect.source_port = self->addr.port;
 		m.u.indirect.target = (struct vf__gbytes){t->addr.ip, t->addr.len};
@@ -529,7 +534,10 @@ static uint64_t pp_interval(const struct vf__swim *s)
 	uint64_t iv = s->cfg.push_pull_interval;
 
 	if (s->nnodes > 32)
-		iv *= vf__swim_ceil(vf__swim_ln((double)s->nnodes) / 0.69314718055994530942 - 5) + 1;
+		iv *= vf__swim_ceil(vf__swim_ln((double)s->nnodes) /
+					    0.69314718055994530942 -
+				    5) +
+		      1;
 	return iv;
 }
 
@@ -661,7 +669,8 @@ void vf__swim_tick(struct vf__swim *s)
 		if (s->probe.active)
 			probe_failed(s);
 		probe_start(s, now);
-		s->next_probe = now + (uint64_t)s->cfg.probe_interval * (s->awareness + 1);
+		s->next_probe =
+			now + (uint64_t)s->cfg.probe_interval * (s->awareness + 1);
 	}
 	if (now >= s->next_gossip) {
 		gossip(s);
@@ -674,8 +683,7 @@ void vf__swim_tick(struct vf__swim *s)
 			push_pull(s, &n->addr, false);
 		s->next_pp = now + pp_interval(s);
 	}
-	if (s->leaving && !s->left_at &&
-	    (now >= s->leave_deadline || !leave_pending(s)))
+	if (s->leaving && !s->left_at && (now >= s->leave_deadline || !leave_pending(s)))
 		s->left_at = now + s->cfg.leave_linger;
 	if (s->left_at && now >= s->left_at) {
 		s->left = true;

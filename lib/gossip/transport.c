@@ -89,7 +89,8 @@ static void after(struct vf__gtransport *t)
 static socklen_t to_sockaddr(struct sockaddr_storage *ss, const struct vf__gaddr *a)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (a->len == 4 || (a->len == 16 && !memcmp(a->ip, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))) {
+	if (a->len == 4 ||
+	    (a->len == 16 && !memcmp(a->ip, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 		in->sin_family = AF_INET;
@@ -309,8 +310,8 @@ static struct conn *conn_new(struct vf__gtransport *t, int fd, bool outbound)
 	return c;
 }
 
-static int stream_open(void *ctx, const struct vf__gaddr *to, const uint8_t *p, size_t len,
-		       uint64_t cookie)
+static int stream_open(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
+		       size_t len, uint64_t cookie)
 {
 	struct vf__gtransport *t = ctx;
 	struct sockaddr_storage ss;
@@ -372,7 +373,8 @@ static void on_accept(uv_poll_t *h, int status, int events)
 
 /* ---- UDP ---- */
 
-static int send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p, size_t len)
+static int send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
+		       size_t len)
 {
 	struct vf__gtransport *t = ctx;
 	struct sockaddr_storage ss;
@@ -380,7 +382,8 @@ static int send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p, 
 
 	if (!sl)
 		return -EAFNOSUPPORT;
-	if (sendto(t->udp, p, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss, sl) < 0)
+	if (sendto(t->udp, p, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss,
+		   sl) < 0)
 		return -errno;
 	return 0;
 }
@@ -397,8 +400,9 @@ static void on_udp(uv_poll_t *h, int status, int events)
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		struct vf__gaddr a = {.len = 4};
-		ssize_t n = recvfrom(t->udp, t->buf, sizeof(t->buf), MSG_DONTWAIT | MSG_TRUNC,
-				     (struct sockaddr *)&from, &fl);
+		ssize_t n =
+			recvfrom(t->udp, t->buf, sizeof(t->buf), MSG_DONTWAIT | MSG_TRUNC,
+				 (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			break;
@@ -460,8 +464,8 @@ static int bind_socket(vf_fabric *f, int type, const struct sockaddr_in *sa)
 		close(fd);
 		inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
 		return vf__fail(f, err, "gossip: cannot bind %s %s:%u: %s",
-				type == SOCK_STREAM ? "TCP" : "UDP", ip, ntohs(sa->sin_port),
-				strerror(-err));
+				type == SOCK_STREAM ? "TCP" : "UDP", ip,
+				ntohs(sa->sin_port), strerror(-err));
 	}
 	return fd;
 }

@@ -39,7 +39,8 @@ static int port_base;
 static char tmpdir[64];
 
 #define CHECK(cond, ...) check((cond), __LINE__, __VA_ARGS__)
-static void check(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void check(bool ok, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void check(bool ok, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -170,7 +171,8 @@ struct host {
 	int events[5]; /* by vf_gossip_event */
 };
 
-static void on_event(vf_fabric *f, vf_gossip_event ev, const vf_gossip_member *m, void *ud)
+static void on_event(vf_fabric *f, vf_gossip_event ev, const vf_gossip_member *m,
+		     void *ud)
 {
 	struct host *h = ud;
 
@@ -187,7 +189,8 @@ static int host_start(struct host *h, bool enc)
 	vf_gossip_tag tags[] = {{"fabric", "interop"}};
 	const char *keys[] = {KEY};
 	VF_OPTS(vf_gossip_opts, go, .bind_addr = h->ip, .bind_port = (uint16_t)h->port,
-		.tags = tags, .ntags = 1, .keys = enc ? keys : NULL, .nkeys = enc ? 1 : 0);
+		.tags = tags, .ntags = 1, .keys = enc ? keys : NULL,
+		.nkeys = enc ? 1 : 0);
 	char seed[64];
 	const char *seeds[] = {seed};
 	int rc;
@@ -251,13 +254,16 @@ static void host_stats(struct host *h)
 	vf_fabric_lock(h->f);
 	vf_gossip_stats_get(h->f, &st);
 	vf_fabric_unlock(h->f);
-	printf("     [%s] packets in/out %llu/%llu, streams in/out %llu/%llu, bad: malformed "
-	       "%llu crc %llu decrypt %llu unknown-type %llu unknown-node %llu stream %llu, "
+	printf("     [%s] packets in/out %llu/%llu, streams in/out %llu/%llu, bad: "
+	       "malformed "
+	       "%llu crc %llu decrypt %llu unknown-type %llu unknown-node %llu stream "
+	       "%llu, "
 	       "probes %llu (failed %llu), awareness %llu\n",
-	       h->name, (unsigned long long)st.packets_in, (unsigned long long)st.packets_out,
-	       (unsigned long long)st.streams_in, (unsigned long long)st.streams_out,
-	       (unsigned long long)st.bad_malformed, (unsigned long long)st.bad_crc,
-	       (unsigned long long)st.bad_decrypt, (unsigned long long)st.bad_unknown_type,
+	       h->name, (unsigned long long)st.packets_in,
+	       (unsigned long long)st.packets_out, (unsigned long long)st.streams_in,
+	       (unsigned long long)st.streams_out, (unsigned long long)st.bad_malformed,
+	       (unsigned long long)st.bad_crc, (unsigned long long)st.bad_decrypt,
+	       (unsigned long long)st.bad_unknown_type,
 	       (unsigned long long)st.bad_unknown_node, (unsigned long long)st.bad_stream,
 	       (unsigned long long)st.probes, (unsigned long long)st.probe_failures,
 	       (unsigned long long)st.awareness);
@@ -289,7 +295,8 @@ static void run(bool enc)
 	     wait_serf("vf-b", " alive ", 10, out, sizeof(out));
 	printf("%s", out);
 	CHECK(ok, "serf members lists vf-a and vf-b alive");
-	CHECK(member_has(out, "vf-a", "role=vfabric") && member_has(out, "vf-a", "underlay=") &&
+	CHECK(member_has(out, "vf-a", "role=vfabric") &&
+		      member_has(out, "vf-a", "underlay=") &&
 		      member_has(out, "vf-a", "fabric=interop"),
 	      "serf members shows vf-a's tags (role, underlay, fabric)");
 	CHECK(member_has(out, "vf-b", "role=vfabric"), "serf members shows vf-b's tags");
@@ -345,7 +352,8 @@ static void run(bool enc)
 		usleep(100 * 1000);
 	}
 	vf_fabric_lock(a.f);
-	CHECK(vf_gossip_status_get(a.f) == VF_GOSSIP_LEFT, "vf-a's gossip status is LEFT");
+	CHECK(vf_gossip_status_get(a.f) == VF_GOSSIP_LEFT,
+	      "vf-a's gossip status is LEFT");
 	vf_fabric_unlock(a.f);
 	host_stats(&a);
 	host_stats(&b);

@@ -155,7 +155,8 @@ static struct sim_node *sim_add(struct sim *sim, const struct vf__swim_config *c
 	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
 	struct vf__swim_hooks hooks = {.ctx = n, .event = sim_event};
 	struct vf__swim_opts o = {0};
-	static const uint8_t meta[] = {0xff, 0x81, 0xa4, 'r', 'o', 'l', 'e', 0xa3, 's', 'i', 'm'};
+	static const uint8_t meta[] = {0xff, 0x81, 0xa4, 'r', 'o', 'l',
+				       'e',  0xa3, 's',	 'i', 'm'};
 	char name[16];
 
 	n->sim = sim;
@@ -192,7 +193,8 @@ static void sim_deliver(struct sim *sim, struct sim_ev *e)
 		}
 		rc = vf__swim_stream_recv(to->s, e->p, e->len, true, &reply);
 		if (rc == 0 && reply.len)
-			sim_push(sim, EV_REPLY, e->to, e->from, e->cookie, reply.data, reply.len);
+			sim_push(sim, EV_REPLY, e->to, e->from, e->cookie, reply.data,
+				 reply.len);
 		else
 			sim_push(sim, EV_FAIL, e->to, e->from, e->cookie, NULL, 0);
 		vf__gbuf_free(&reply);
@@ -221,8 +223,8 @@ static void sim_run(struct sim *sim, uint64_t until)
 				ev = i;
 			}
 		for (int i = 0; i < sim->n; i++)
-			if (!sim->nodes[i].down && sim->nodes[i].due && sim->nodes[i].due <= t &&
-			    !vf__swim_left(sim->nodes[i].s)) {
+			if (!sim->nodes[i].down && sim->nodes[i].due &&
+			    sim->nodes[i].due <= t && !vf__swim_left(sim->nodes[i].s)) {
 				t = sim->nodes[i].due;
 				which = i;
 				ev = -1;

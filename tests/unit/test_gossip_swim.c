@@ -49,7 +49,8 @@ static void cluster(int n)
 			char name[16];
 
 			snprintf(name, sizeof(name), "n%d", j);
-			assert_int_equal(sim_state(&sim.nodes[i], name), VF__MEMBER_ALIVE);
+			assert_int_equal(sim_state(&sim.nodes[i], name),
+					 VF__MEMBER_ALIVE);
 		}
 	}
 }
@@ -294,7 +295,8 @@ static void test_gossip_push_pull_merge(void **state)
 
 		assert_int_equal(vf__swim_join(d->s, &a->addr), 0);
 		sim_run(&sim, sim.now + 10);
-		assert_int_equal(sim_state(d, "far"), -1); /* unknown: nothing to suspect */
+		assert_int_equal(sim_state(d, "far"),
+				 -1); /* unknown: nothing to suspect */
 		assert_int_equal(sim_state(d, "n1"), VF__MEMBER_ALIVE);
 	}
 	/* a join to nobody fails cleanly */
@@ -321,8 +323,8 @@ static void test_gossip_transmit_limit(void **state)
 	sim.watch = marker;
 	sim.watch_len = sizeof(marker) - 1;
 	sim.watch_from = 0;
-	assert_int_equal(vf__swim_broadcast_user(sim.nodes[0].s, marker, sizeof(marker) - 1),
-			 0);
+	assert_int_equal(
+		vf__swim_broadcast_user(sim.nodes[0].s, marker, sizeof(marker) - 1), 0);
 	sim_run(&sim, sim.now + 10000);
 	assert_int_equal(sim.watched, limit);
 	assert_int_equal(vf__swim_queued(sim.nodes[0].s), 0);
@@ -330,8 +332,9 @@ static void test_gossip_transmit_limit(void **state)
 	{
 		uint8_t big[1500] = {0x7f};
 
-		assert_int_equal(vf__swim_broadcast_user(sim.nodes[0].s, big, sizeof(big)),
-				 -EMSGSIZE);
+		assert_int_equal(
+			vf__swim_broadcast_user(sim.nodes[0].s, big, sizeof(big)),
+			-EMSGSIZE);
 	}
 	/* a newer message about a node replaces the queued one */
 	{
@@ -541,16 +544,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_gossip_probe_cycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_dead_after_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_suspicion_confirmations, setup,
+		cmocka_unit_test_setup_teardown(test_gossip_dead_after_timeout, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_suspicion_confirmations,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_refute, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_refute_in_cluster, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_refute_in_cluster, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_leave, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_push_pull_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_transmit_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_push_pull_merge, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_transmit_limit, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_awareness, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gossip_bad_input_corpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_bad_input_corpus, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_encrypted, setup, teardown),
 	};
 
