@@ -387,6 +387,32 @@ static bool versions_ok(const struct vf__swim *s, const struct vf__gossip_push_p
 	return true;
 }
 
+/* A Serf agent's push-pull state: its member clock is witnessed (LTime -
+ * 1, as Serf does), and so is the status time it holds for this node, so
+ * the next join or leave intent is newer than what it recorded (after a
+ * restart this node's own clock starts at 1 again). */
+static void serf_state(struct vf__swim *s, const uint8_t *p, size_t len)
+{
+	struct vf__serf_msg m = {0};
+
+	if (vf__serf_decode(&m, p, len) < 0 || m.type != VF__SERF_PUSH_PULL) {
+		vf__serf_free(&m);
+		return;
+	}
+	if (m.u.state.ltime)
+		witness(s, m.u.state.ltime - 1);
+	for (uint32_t i = 0; i < m.u.state.nstatus; i++) {
+		const struct vf__serf_status *st = &m.u.state.status[i];
+		struct vf__swim_node *n = vf__swim_lookup(s, st->name.data, st->name.len);
+
+		if (n == s->nodes[0])
+			witness(s, st->ltime);
+		else if (n && st->ltime > n->serf_ltime)
+			n->serf_ltime = st->ltime;
+	}
+	vf__serf_free(&m);
+}
+
 int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp)
 {
 	const struct vf__gbytes self = vf__gbytes_str(s->nodes[0]->name);
@@ -412,6 +438,8 @@ int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp)
 		default: break;
 		}
 	}
+	if (pp->user_state.len && pp->user_state.data[0] == VF__SERF_PUSH_PULL)
+		serf_state(s, pp->user_state.data, pp->user_state.len);
 	if (pp->user_state.len && s->hooks.remote_state)
 		s->hooks.remote_state(s->hooks.ctx, pp->user_state.data,
 				      pp->user_state.len, pp->join);

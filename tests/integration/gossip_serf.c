@@ -12,7 +12,9 @@
  *     failed; it is started again and joins vf-a: both see it alive again
  *     (its refutation of the fabric's "dead" wins);
  *  3. vf-b stops gossip without leaving: the agent marks it failed;
- *  4. vf-a leaves gracefully: the agent shows it left.
+ *  4. vf-a leaves gracefully: the agent shows it left;
+ *  5. vf-a starts again (incarnation and Lamport clock from 1), rejoins
+ *     (alive again) and leaves again (left again).
  * Each fabric's loop runs on the library's loop thread; every call on a
  * fabric is made under vf_fabric_lock(). Every wait is bounded.
  */
@@ -355,6 +357,23 @@ static void run(bool enc)
 	CHECK(vf_gossip_status_get(a.f) == VF_GOSSIP_LEFT,
 	      "vf-a's gossip status is LEFT");
 	vf_fabric_unlock(a.f);
+
+	/* 5. vf-a comes back (its clocks start again) and leaves once more:
+	 * its refutation and its Serf intents still win over what the agent
+	 * recorded for its first life */
+	vf_fabric_lock(a.f);
+	CHECK(vf_gossip_stop(a.f) == 0, "vf-a stopped gossip after leaving");
+	vf_fabric_unlock(a.f);
+	CHECK(host_start(&a, enc) == 0, "vf-a started again and joined [%s]",
+	      vf_last_error());
+	ok = wait_serf("vf-a", " alive ", 15, out, sizeof(out));
+	printf("%s", out);
+	CHECK(ok, "serf members shows vf-a alive again");
+	vf_fabric_lock(a.f);
+	CHECK(vf_gossip_leave(a.f) == 0, "vf-a leaves again");
+	vf_fabric_unlock(a.f);
+	CHECK(wait_serf("vf-a", " left ", 15, out, sizeof(out)),
+	      "serf members shows vf-a left again");
 	host_stats(&a);
 	host_stats(&b);
 
