@@ -32,6 +32,7 @@ struct vf__gossip {
 	struct vf__keyring *kr;
 	vf_gossip_event_fn fn;
 	void *ud;
+	struct vf__swim_hooks delegate; /* the location service's, or zero */
 	bool in_cb;
 	bool left;
 	uint16_t port;
@@ -110,6 +111,52 @@ static void on_event(void *ctx, enum vf__swim_event ev, const struct vf__swim_no
 	g->in_cb = true;
 	g->fn(g->f, (vf_gossip_event)ev, &m, g->ud);
 	g->in_cb = false;
+}
+
+/* The delegate's hooks, behind fixed functions so the delegate can change
+ * while the state machine runs. */
+static void on_user(void *ctx, const uint8_t *p, size_t len)
+{
+	struct vf__gossip *g = ctx;
+
+	if (g->delegate.user)
+		g->delegate.user(g->delegate.ctx, p, len);
+}
+
+static int on_local_state(void *ctx, struct vf__gbuf *out, bool join)
+{
+	struct vf__gossip *g = ctx;
+
+	return g->delegate.local_state
+		       ? g->delegate.local_state(g->delegate.ctx, out, join)
+		       : 0;
+}
+
+static void on_remote_state(void *ctx, const uint8_t *p, size_t len, bool join)
+{
+	struct vf__gossip *g = ctx;
+
+	if (g->delegate.remote_state)
+		g->delegate.remote_state(g->delegate.ctx, p, len, join);
+}
+
+struct vf__swim *vf__gossip_swim(vf_fabric *f)
+{
+	return running(f) && !f->gossip->left ? f->gossip->swim : NULL;
+}
+
+int vf__gossip_set_delegate(vf_fabric *f, const struct vf__swim_hooks *h)
+{
+	struct vf__gossip *g = gossip_of(f);
+
+	if (!g)
+		return -ENOMEM;
+	if (h)
+		g->delegate = *h;
+	else
+		memset(&g->delegate, 0, sizeof(g->delegate));
+	g->delegate.event = NULL;
+	return 0;
 }
 
 /* After each batch of input: a finished leave closes the sockets. */
@@ -321,6 +368,9 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 	so.compress = o.flags & VF_GOSSIP_F_COMPRESS;
 	hooks.ctx = g;
 	hooks.event = on_event;
+	hooks.user = on_user;
+	hooks.local_state = on_local_state;
+	hooks.remote_state = on_remote_state;
 	if ((rc = vf__swim_create(&g->swim, &so, &io, &hooks)) < 0) {
 		rc = vf__fail(f, rc, "vf_gossip_start: %s", strerror(-rc));
 		goto out;

@@ -166,6 +166,10 @@ bool vf__swim_left(const struct vf__swim *s);
 int vf__swim_set_meta(struct vf__swim *s, const uint8_t *meta, size_t len);
 /* Queues a user message broadcast (sent piggybacked, [8] + @p). */
 int vf__swim_broadcast_user(struct vf__swim *s, const uint8_t *p, size_t len);
+/* Sends [8] + @p to member @node alone, by UDP (its own message: the
+ * fabric's location requests and answers). -ENOENT: unknown or gone. */
+int vf__swim_send_user(struct vf__swim *s, const char *node, const uint8_t *p,
+		       size_t len);
 struct vf__keyring *vf__swim_keyring(struct vf__swim *s);
 
 /* Members, self included (index 0). */
@@ -178,5 +182,16 @@ int vf__swim_awareness(const struct vf__swim *s);
 const struct vf__swim_stats *vf__swim_stats(const struct vf__swim *s);
 /* Broadcasts waiting to go out. */
 size_t vf__swim_queued(const struct vf__swim *s);
+
+/* ---- seams for the location service (membership.c) ---- */
+
+struct vf_fabric;
+/* The running state machine of @f's gossip, or NULL. */
+struct vf__swim *vf__gossip_swim(struct vf_fabric *f);
+/* Routes user messages that are not Serf intents (fabric types >= 10,
+ * Serf events and queries) and the push-pull user state to @h (its
+ * @event is not used: the public callback gets events). Kept across
+ * restarts; NULL clears. */
+int vf__gossip_set_delegate(struct vf_fabric *f, const struct vf__swim_hooks *h);
 
 #endif

@@ -398,6 +398,27 @@ int vf__swim_broadcast_user(struct vf__swim *s, const uint8_t *p, size_t len)
 	return rc;
 }
 
+int vf__swim_send_user(struct vf__swim *s, const char *node, const uint8_t *p, size_t len)
+{
+	const struct vf__swim_node *n = vf__swim_find(s, node);
+	struct vf__gbuf b = {0};
+	uint8_t t = VF__GOSSIP_USER;
+	struct vf__gbytes part;
+	int rc;
+
+	if (!n || n == s->nodes[0] || n->state == VF__GOSSIP_STATE_DEAD ||
+	    n->state == VF__GOSSIP_STATE_LEFT)
+		return -ENOENT;
+	if (!len || len + 1 > s->cfg.udp_budget)
+		return -EMSGSIZE;
+	if ((rc = vf__gbuf_put(&b, &t, 1)) == 0 && (rc = vf__gbuf_put(&b, p, len)) == 0) {
+		part = (struct vf__gbytes){b.data, (uint32_t)b.len};
+		rc = vf__swim_send(s, &n->addr, n, &part, 1, true);
+	}
+	vf__gbuf_free(&b);
+	return rc;
+}
+
 /* ---- encoding and sending ---- */
 
 int vf__swim_encode(struct vf__gbuf *b, const struct vf__gossip_msg *m)

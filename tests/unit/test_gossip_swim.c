@@ -540,6 +540,74 @@ static void test_gossip_encrypted(void **state)
 	vf__keyring_destroy(kr2);
 }
 
+/* ---- seams for the location service ---- */
+
+static int user_msgs, remote_states;
+static uint8_t last_user[64];
+static size_t last_user_len;
+
+static void hook_user(void *ctx, const uint8_t *p, size_t len)
+{
+	(void)ctx;
+	user_msgs++;
+	last_user_len = len < sizeof(last_user) ? len : sizeof(last_user);
+	memcpy(last_user, p, last_user_len);
+}
+
+static int hook_local_state(void *ctx, struct vf__gbuf *out, bool join)
+{
+	(void)ctx;
+	(void)join;
+	return vf__gbuf_put(out, "\x7fstate", 6);
+}
+
+static void hook_remote_state(void *ctx, const uint8_t *p, size_t len, bool join)
+{
+	(void)ctx;
+	(void)join;
+	if (len == 6 && !memcmp(p, "\x7fstate", 6))
+		remote_states++;
+}
+
+static void test_gossip_user_hooks(void **state)
+{
+	struct vf__swim_hooks h;
+
+	(void)state;
+	cluster(3);
+	user_msgs = remote_states = 0;
+	for (int i = 0; i < 3; i++) {
+		h = sim.nodes[i].s->hooks;
+		h.user = hook_user;
+		h.local_state = hook_local_state;
+		h.remote_state = hook_remote_state;
+		sim.nodes[i].s->hooks = h;
+	}
+	/* one member alone */
+	assert_int_equal(
+		vf__swim_send_user(sim.nodes[0].s, "n1", (const uint8_t *)"\x7fhi", 3),
+		0);
+	assert_int_equal(vf__swim_send_user(sim.nodes[0].s, "nobody",
+					    (const uint8_t *)"\x7fhi", 3),
+			 -ENOENT);
+	sim_run(&sim, sim.now + 10);
+	assert_int_equal(user_msgs, 1);
+	assert_int_equal(last_user_len, 3);
+	assert_memory_equal(last_user, "\x7fhi", 3);
+	/* everyone, by gossip: each member hands it up once per copy it
+	 * gets; at least the two others get it */
+	user_msgs = 0;
+	assert_int_equal(
+		vf__swim_broadcast_user(sim.nodes[0].s, (const uint8_t *)"\x7f" "all", 4),
+		0);
+	sim_run(&sim, sim.now + 2000);
+	assert_true(user_msgs >= 2);
+	/* push-pull carries the user state both ways */
+	assert_int_equal(vf__swim_join(sim.nodes[2].s, &sim.nodes[0].addr), 0);
+	sim_run(&sim, sim.now + 10);
+	assert_int_equal(remote_states, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gossip_bad_input_corpus, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_encrypted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_user_hooks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
