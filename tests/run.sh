@@ -16,6 +16,9 @@
 #      interpreter's own allocations would otherwise be reported as leaks)
 #      in sanitizer builds. Leaks are checked by the unit tests (LSan here,
 #      valgrind in e.), not through Python;
+#  d2. builds build-tsan/ with -DVF_SANITIZE=thread and runs the control
+#      loop's tests and the integration tests (worker threads moving real
+#      traffic while the test changes the fabric) under ThreadSanitizer;
 #   e. runs the unit tests under valgrind --leak-check=full
 #      --error-exitcode=1 (ctest -T memcheck in build/);
 #   f. prints a summary; its last line is exactly "N passed, N failed",
@@ -25,6 +28,7 @@
 # Environment (all optional):
 #   VF_BUILD_DIR       plain build directory      (default: build)
 #   VF_ASAN_BUILD_DIR  sanitizer build directory  (default: build-asan)
+#   VF_TSAN_BUILD_DIR  thread-sanitizer build     (default: build-tsan)
 #   VF_JOBS            parallel jobs              (default: nproc)
 #   VF_SKIP_APT=1      do not check or install Debian packages
 # A full run takes a few minutes on 2 cores; every ctest test has a time
@@ -186,6 +190,26 @@ if [ "$asan_built" = 1 ]; then
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 else
 	echo "skipped: the sanitizer build failed"
+fi
+
+# ---- d2. ThreadSanitizer ---------------------------------------------------
+# The runtime's threads (the control loop's, the workers) against the
+# control thread: the loop tests and the integration tests (real traffic
+# through worker threads while the test changes rules, QoS, locations and
+# ports), in a VF_SANITIZE=thread build. Any report fails the test.
+tsan_build=${VF_TSAN_BUILD_DIR:-$top/build-tsan}
+banner "d2. $(basename "$tsan_build"): VF_SANITIZE=thread, the loop and integration tests"
+mapfile -t gen < <(generator_for "$tsan_build")
+if run_step "configure $(basename "$tsan_build")" cmake -S "$top" -B "$tsan_build" "${gen[@]}" \
+	-DCMAKE_BUILD_TYPE=Debug -DVF_WERROR=ON -DVF_SANITIZE=thread -DVF_BUILD_PYTHON=OFF &&
+	run_step "build $(basename "$tsan_build")" cmake --build "$tsan_build" -j "$jobs" \
+		--target test_core_loop netns_ping two_hosts clients; then
+	export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+	run_ctest "ctest $(basename "$tsan_build") loop + integration (TSan)" "$tsan_build" \
+		-R '^(unit\.core\.loop|integration\.(netns_ping|two_hosts|clients))$' --no-tests=error || true
+	unset TSAN_OPTIONS
+else
+	echo "skipped: the thread-sanitizer build failed"
 fi
 
 # ---- e. valgrind ---------------------------------------------------------

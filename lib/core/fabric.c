@@ -98,6 +98,10 @@ int vf_fabric_create(vf_fabric **out, const vf_fabric_opts *user_opts)
 
 void vf_fabric_destroy(vf_fabric *fabric)
 {
+	/* the loop thread first: destroying starts by marking the model
+	 * changed, which that thread reads */
+	if (fabric && !fabric->obj.removed)
+		vf__loop_stop_thread(fabric);
 	if (fabric && !fabric->obj.removed)
 		vf_info(fabric, "fabric on host '%s' destroyed", fabric->host_name);
 	vf__obj_destroy(fabric ? &fabric->obj : NULL);

@@ -25,9 +25,9 @@ struct vf__loop {
 	pthread_t thread;
 	bool thread_on;
 	atomic_bool stop;
-	atomic_bool user_wake; /* a vf_fabric_wakeup() is pending */
-	uint64_t wakeups;
-	unsigned int events; /* handled by the current round */
+	atomic_bool user_wake;	       /* a vf_fabric_wakeup() is pending */
+	_Atomic uint64_t wakeups_seen; /* read by any thread */
+	unsigned int events;	       /* handled by the current round */
 	bool in_round;
 };
 
@@ -36,7 +36,7 @@ static void on_wake(uv_async_t *h)
 	struct vf__loop *lp = h->data;
 
 	if (atomic_exchange(&lp->user_wake, false))
-		lp->wakeups++;
+		atomic_fetch_add_explicit(&lp->wakeups_seen, 1, memory_order_relaxed);
 	lp->events++;
 }
 
@@ -203,7 +203,9 @@ int vf_fabric_wakeup(vf_fabric *f)
 
 uint64_t vf_fabric_wakeups(const vf_fabric *f)
 {
-	return f && f->loop ? f->loop->wakeups : 0;
+	return f && f->loop ? atomic_load_explicit(&f->loop->wakeups_seen,
+						   memory_order_relaxed)
+			    : 0;
 }
 
 /* Takes the control lock unless asked to stop meanwhile (the thread that

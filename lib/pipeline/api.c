@@ -109,12 +109,15 @@ void vf__pipe_free(vf_fabric *f)
 
 int vf_fabric_set_output(vf_fabric *f, vf_output_fn fn, void *user_data)
 {
+	bool locked;
 	int err;
 
 	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_fabric_set_output")) < 0)
 		return err;
+	locked = vf__pipe_enter(f); /* workers call it */
 	f->out_fn = fn;
 	f->out_user_data = user_data;
+	vf__pipe_leave(f, locked);
 	return 0;
 }
 
@@ -342,12 +345,16 @@ int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **
 
 void vf__pipe_rules_changed(const vf_fabric *f, const vf_port *p)
 {
+	bool locked;
+
 	if (!f || !f->ct)
 		return;
+	locked = vf__pipe_enter(f);
 	if (p)
 		vf__ct_flush_zone(f->ct, p->serial);
 	else /* every inter-cell zone (pipeline.c: pair_zone()) */
 		vf__ct_flush_zones(f->ct, 0x80000000u, 0x80000000u);
+	vf__pipe_leave(f, locked);
 }
 
 void vf_free(void *ptr)
@@ -355,28 +362,49 @@ void vf_free(void *ptr)
 	free(ptr);
 }
 
+/* Counters are written by workers under the pipeline lock: they are read
+ * under it too while workers run (vf__pipe_enter). */
 int vf_port_stats_get(const vf_port *p, vf_port_stats *out)
 {
 	vf_port_stats s = {.sz = sizeof(s)};
+	bool locked;
 
 	if (!p || !out)
 		return vf__fail(NULL, -EINVAL, "vf_port_stats_get: NULL argument");
+	locked = vf__pipe_enter(p->subnet->cell->fabric);
 	s.rx_packets = p->rt.rx_packets;
 	s.rx_bytes = p->rt.rx_bytes;
 	s.tx_packets = p->rt.tx_packets;
 	s.tx_bytes = p->rt.tx_bytes;
 	s.drops = p->rt.drops;
+	vf__pipe_leave(p->subnet->cell->fabric, locked);
 	return vf__copy_out(out, &s, sizeof(s), "vf_port_stats");
 }
 
 uint64_t vf_port_drops(const vf_port *p, vf_drop_reason r)
 {
-	return p && (unsigned int)r < VF__DROP_COUNT ? p->rt.drop[r] : 0;
+	uint64_t v;
+	bool locked;
+
+	if (!p || (unsigned int)r >= VF__DROP_COUNT)
+		return 0;
+	locked = vf__pipe_enter(p->subnet->cell->fabric);
+	v = p->rt.drop[r];
+	vf__pipe_leave(p->subnet->cell->fabric, locked);
+	return v;
 }
 
 uint64_t vf_fabric_drops(const vf_fabric *f, vf_drop_reason r)
 {
-	return f && (unsigned int)r < VF__DROP_COUNT ? f->drop[r] : 0;
+	uint64_t v;
+	bool locked;
+
+	if (!f || (unsigned int)r >= VF__DROP_COUNT)
+		return 0;
+	locked = vf__pipe_enter(f);
+	v = f->drop[r];
+	vf__pipe_leave(f, locked);
+	return v;
 }
 
 void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames)

@@ -11,27 +11,46 @@
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
+/* The owner is written by the thread that holds the lock and read by
+ * any thread that asks whether it holds it: relaxed atomics (only a thread
+ * itself can have stored its own id there). */
 void vf__pipe_lock(vf_fabric *f)
 {
 	if (!f->rt)
 		return;
 	pthread_mutex_lock(&f->rt->lock);
-	f->rt->owner = pthread_self();
-	f->rt->owned = true;
+	__atomic_store_n(&f->rt->owner, pthread_self(), __ATOMIC_RELAXED);
+	__atomic_store_n(&f->rt->owned, true, __ATOMIC_RELAXED);
 }
 
 void vf__pipe_unlock(vf_fabric *f)
 {
 	if (!f->rt)
 		return;
-	f->rt->owned = false;
+	__atomic_store_n(&f->rt->owned, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&f->rt->lock);
 }
 
 bool vf__pipe_mine(const vf_fabric *f)
 {
-	/* Only this thread can have written its own id there. */
-	return f->rt && f->rt->owned && pthread_equal(f->rt->owner, pthread_self());
+	return f->rt && __atomic_load_n(&f->rt->owned, __ATOMIC_RELAXED) &&
+	       pthread_equal(__atomic_load_n(&f->rt->owner, __ATOMIC_RELAXED),
+			     pthread_self());
+}
+
+bool vf__pipe_enter(const vf_fabric *f)
+{
+	bool take = f && vf__pipe_shared(f) && !vf__pipe_mine(f);
+
+	if (take)
+		vf__pipe_lock((vf_fabric *)f);
+	return take;
+}
+
+void vf__pipe_leave(const vf_fabric *f, bool locked)
+{
+	if (locked)
+		vf__pipe_unlock((vf_fabric *)f);
 }
 
 /* Each loop round: if the model moved since the tables were compiled,

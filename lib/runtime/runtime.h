@@ -116,6 +116,12 @@ void vf__pipe_unlock(vf_fabric *f);
 /* Whether the calling thread holds the pipeline lock (an output callback
  * calling back into the fabric). */
 bool vf__pipe_mine(const vf_fabric *f);
+/* For a control-thread call that reads or changes the pipeline's state
+ * (counters, buckets, connection tracking): takes the lock while workers
+ * share it (and the caller does not hold it already); returns whether it
+ * did, for vf__pipe_leave(). */
+bool vf__pipe_enter(const vf_fabric *f);
+void vf__pipe_leave(const vf_fabric *f, bool locked);
 /* Closes every endpoint. */
 void vf__runtime_unbind_all(vf_fabric *f);
 

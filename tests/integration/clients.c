@@ -276,8 +276,7 @@ int main(void)
 		vf_fabric_unlock(h1.f);
 	}
 	CHECK(a && b && c && d, "VMs a, d on hv1; b, c on hv2");
-	CHECK(vf_fabric_workers_start(h1.f, 1, NULL) == 0 &&
-		      vf_fabric_workers_start(h2.f, 1, NULL) == 0,
+	CHECK(it_workers_start(h1.f, 1) == 0 && it_workers_start(h2.f, 1) == 0,
 	      "a worker thread per host");
 	if (!(a && b && c && d))
 		goto out;
@@ -287,8 +286,8 @@ int main(void)
 	secgroup_change(&h2, b);
 	qos(&h1, a);
 	link_subnet(&h1, &h2);
-	vf_fabric_workers_stop(h1.f);
-	vf_fabric_workers_stop(h2.f);
+	it_workers_stop(h1.f);
+	it_workers_stop(h2.f);
 out:
 	it_host_teardown(&h1);
 	it_host_teardown(&h2);

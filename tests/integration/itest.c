@@ -126,6 +126,26 @@ vf_port *it_port_veth(vf_subnet *s, const char *name, uint32_t vip, const char *
 	return p;
 }
 
+int it_workers_start(vf_fabric *f, unsigned int n)
+{
+	int rc;
+
+	vf_fabric_lock(f);
+	rc = vf_fabric_workers_start(f, n, NULL);
+	vf_fabric_unlock(f);
+	return rc;
+}
+
+int it_workers_stop(vf_fabric *f)
+{
+	int rc;
+
+	vf_fabric_lock(f);
+	rc = vf_fabric_workers_stop(f);
+	vf_fabric_unlock(f);
+	return rc;
+}
+
 /* ---- two hosts ---- */
 
 int it_underlay(void)

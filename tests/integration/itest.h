@@ -52,6 +52,11 @@ int it_ping(const char *name, const char *dst, int count);
 vf_port *it_port_veth(vf_subnet *s, const char *name, uint32_t vip, const char *ifname,
 		      const char *vm, const char *peer);
 
+/* vf_fabric_workers_start()/_stop() under the fabric's control lock, as
+ * every call must be while a library thread runs its loop. */
+int it_workers_start(vf_fabric *f, unsigned int n);
+int it_workers_stop(vf_fabric *f);
+
 /* Two hosts: an underlay veth vft-ul1 <-> vft-ul2 (0 if made). */
 int it_underlay(void);
 

@@ -81,9 +81,8 @@ int main(void)
 	vf_fabric_unlock(f);
 	CHECK(it_sh("ip -n $P-a link show eth0x | grep -qi 02:01:0a:07:01:0a") == 0,
 	      "the VM's NIC has the port's VMAC");
-	CHECK(vf_fabric_workers_start(f, 1, NULL) == 0, "one worker thread");
-	CHECK(vf_fabric_workers_start(f, 1, NULL) == -EALREADY,
-	      "a second start is refused");
+	CHECK(it_workers_start(f, 1) == 0, "one worker thread");
+	CHECK(it_workers_start(f, 1) == -EALREADY, "a second start is refused");
 
 	CHECK(it_ping("a", "10.7.1.11", 3) == 0, "vm-a pings vm-b (same subnet)");
 	CHECK(it_ping("a", "10.7.1.1", 3) == 0, "vm-a pings its gateway");
@@ -174,7 +173,7 @@ int main(void)
 		      "the unbind deleted it, and its peer");
 	}
 
-	CHECK(vf_fabric_workers_stop(f) == 0, "worker threads stopped");
+	CHECK(it_workers_stop(f) == 0, "worker threads stopped");
 out:
 	/* every handle is released by its own destroy; the fabric's last one
 	 * stops the loop thread and deletes the veths */

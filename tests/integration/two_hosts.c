@@ -111,8 +111,7 @@ int main(void)
 	CHECK(a && b && c && r1 && r2, "five VMs, locations known on the other host");
 	if (!(a && b && c && r1 && r2))
 		goto out;
-	CHECK(vf_fabric_workers_start(h1.f, 1, NULL) == 0 &&
-		      vf_fabric_workers_start(h2.f, 1, NULL) == 0,
+	CHECK(it_workers_start(h1.f, 1) == 0 && it_workers_start(h2.f, 1) == 0,
 	      "a worker thread per host");
 
 	capture(NULL, "", 12);
@@ -156,7 +155,7 @@ int main(void)
 
 	sleep(1);
 	check_underlay(&m1, &m2);
-	CHECK(vf_fabric_workers_stop(h1.f) == 0 && vf_fabric_workers_stop(h2.f) == 0,
+	CHECK(it_workers_stop(h1.f) == 0 && it_workers_stop(h2.f) == 0,
 	      "workers stopped");
 out:
 	it_host_teardown(&h1);
