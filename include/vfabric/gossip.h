@@ -283,6 +283,47 @@ VF_API int vf_gossip_set_event_fn(vf_fabric *fabric, vf_gossip_event_fn fn,
  */
 VF_API int vf_gossip_stats_get(const vf_fabric *fabric, vf_gossip_stats *out);
 
+/**
+ * @brief Adds a key to the running keyring (key rotation without a
+ * restart, as `serf keys -install`): it decrypts at once, and encrypts
+ * after vf_gossip_key_use(). Every member needs it before it is used.
+ * @param fabric the fabric
+ * @param key base64 of 32 bytes, as `serf keygen` prints it
+ * @return 0 (also when installed already), or -errno: -EINVAL (not such
+ * a key, or gossip runs without encryption), -ENOTCONN (not running),
+ * -ENOSPC (64 keys already)
+ * @since 0.1
+ */
+VF_API int vf_gossip_key_install(vf_fabric *fabric, const char *key);
+
+/**
+ * @brief Makes an installed key the one that encrypts (`serf keys -use`).
+ * @param fabric the fabric
+ * @param key base64 of 32 bytes
+ * @return 0, or -EINVAL, -ENOTCONN, -ENOENT (not installed)
+ * @since 0.1
+ */
+VF_API int vf_gossip_key_use(vf_fabric *fabric, const char *key);
+
+/**
+ * @brief Removes a key from the keyring (`serf keys -remove`).
+ * @param fabric the fabric
+ * @param key base64 of 32 bytes
+ * @return 0, or -EINVAL, -ENOTCONN, -ENOENT (not installed), -EBUSY (the
+ * key in use: vf_gossip_key_use() another first)
+ * @since 0.1
+ */
+VF_API int vf_gossip_key_remove(vf_fabric *fabric, const char *key);
+
+/**
+ * @brief How many keys the running keyring holds.
+ * @param fabric the fabric
+ * @return the count (0 without encryption or when not running), or
+ * -EINVAL (NULL)
+ * @since 0.1
+ */
+VF_API int vf_gossip_key_count(const vf_fabric *fabric);
+
 VF_END_DECLS
 
 /** @} */

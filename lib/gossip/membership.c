@@ -577,3 +577,66 @@ int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
 	}
 	return vf__copy_out(out, &st, sizeof(st), "vf_gossip_stats");
 }
+
+/* ---- keys at run time ---- */
+
+enum { KEY_INSTALL, KEY_USE, KEY_REMOVE };
+
+static int key_op(vf_fabric *f, const char *b64, int op, const char *what)
+{
+	uint8_t key[64];
+	size_t len = 0;
+	int rc;
+
+	if (!f || !b64)
+		return vf__fail(NULL, -EINVAL, "%s: NULL argument", what);
+	if (!running(f) || f->gossip->left)
+		return vf__fail(f, -ENOTCONN, "%s: gossip is not running", what);
+	if (!f->gossip->kr)
+		return vf__fail(f, -EINVAL,
+				"%s: gossip runs without encryption (start it with keys)",
+				what);
+	if (sodium_base642bin(key, sizeof(key), b64, strlen(b64), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != VF__GOSSIP_KEY_LEN) {
+		sodium_memzero(key, sizeof(key));
+		return vf__fail(f, -EINVAL, "%s: not the base64 of a 32-byte key", what);
+	}
+	if (op == KEY_INSTALL)
+		rc = vf__keyring_install(f->gossip->kr, key, len);
+	else if (op == KEY_USE)
+		rc = vf__keyring_use(f->gossip->kr, key, len);
+	else
+		rc = vf__keyring_remove(f->gossip->kr, key, len);
+	sodium_memzero(key, sizeof(key));
+	if (rc < 0)
+		return vf__fail(f, rc, "%s: %s", what,
+				rc == -ENOENT	? "no such key installed"
+				: rc == -EBUSY	? "the key in use cannot be removed"
+				: rc == -ENOSPC ? "the keyring is full"
+						: strerror(-rc));
+	vf_info(f, "gossip: %s done (%zu keys)", what, vf__keyring_count(f->gossip->kr));
+	return 0;
+}
+
+int vf_gossip_key_install(vf_fabric *f, const char *key)
+{
+	return key_op(f, key, KEY_INSTALL, "vf_gossip_key_install");
+}
+
+int vf_gossip_key_use(vf_fabric *f, const char *key)
+{
+	return key_op(f, key, KEY_USE, "vf_gossip_key_use");
+}
+
+int vf_gossip_key_remove(vf_fabric *f, const char *key)
+{
+	return key_op(f, key, KEY_REMOVE, "vf_gossip_key_remove");
+}
+
+int vf_gossip_key_count(const vf_fabric *f)
+{
+	if (!f)
+		return vf__fail(NULL, -EINVAL, "vf_gossip_key_count: NULL fabric");
+	return running(f) && f->gossip->kr ? (int)vf__keyring_count(f->gossip->kr) : 0;
+}

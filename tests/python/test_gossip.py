@@ -125,3 +125,52 @@ def test_bad_options_raise():
             finally:
                 f_g.close()
         assert exc.value.errno == 114  # EALREADY
+
+
+KEY2 = "LVa7LrUMn1ETfhFh6aLmHDf/3aJQkfvcBXIbZx1OZNY="
+
+
+def test_key_rotation_without_a_restart():
+    """Install a second key everywhere, use it, remove the first: the
+    members stay alive and nothing fails to decrypt."""
+    pa, pb = _port(), _port()
+    with vfabric.Fabric(host_name="py-k1") as fa, \
+            vfabric.Fabric(host_name="py-k2") as fb:
+        ga = Gossip(fa, bind_addr="127.0.0.55", bind_port=pa, keys=[KEY],
+                    profile=Profile.LOCAL, gossip_interval_ms=50)
+        gb = Gossip(fb, bind_addr="127.0.0.56", bind_port=pb, keys=[KEY],
+                    profile=Profile.LOCAL, gossip_interval_ms=50)
+        gb.join("127.0.0.55:%d" % pa)
+        assert _pump([fa, fb], lambda: len(ga.members()) == 2)
+        for g in (ga, gb):
+            g.install_key(KEY2)
+            g.install_key(KEY2)  # already there: fine
+            assert g.key_count == 2
+        for g in (ga, gb):
+            g.use_key(KEY2)
+        with pytest.raises(vfabric.VfError) as exc:
+            ga.remove_key(KEY2)  # the one in use
+        assert exc.value.errno == 16  # EBUSY
+        for g in (ga, gb):
+            g.remove_key(KEY)
+            assert g.key_count == 1
+        with pytest.raises(vfabric.VfError) as exc:
+            ga.use_key(KEY)
+        assert exc.value.errno == 2  # ENOENT
+        before = ga.stats()["packets_in"]
+        assert _pump([fa, fb], lambda: ga.stats()["packets_in"] > before + 10)
+        assert ga.member("py-k2").state == MemberState.ALIVE
+        assert gb.member("py-k1").state == MemberState.ALIVE
+        assert ga.stats()["bad_decrypt"] == 0 and gb.stats()["bad_decrypt"] == 0
+        ga.close()
+        gb.close()
+
+
+def test_keys_need_an_encrypted_start():
+    with vfabric.Fabric(host_name="py-k3") as f:
+        g = Gossip(f, bind_addr="127.0.0.57", bind_port=_port())
+        with pytest.raises(vfabric.VfError) as exc:
+            g.install_key(KEY)
+        assert exc.value.errno == 22
+        assert g.key_count == 0
+        g.close()

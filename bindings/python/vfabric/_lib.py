@@ -691,6 +691,10 @@ FUNCTIONS = [
     ("vf_gossip_set_event_fn", [FabricP, GOSSIP_EVENT_FN, c_void_p], _I,
      _C),
     ("vf_gossip_stats_get", [FabricP, POINTER(GossipStatsC)], _I, _C),
+    ("vf_gossip_key_install", [FabricP, c_char_p], _I, _C),
+    ("vf_gossip_key_use", [FabricP, c_char_p], _I, _C),
+    ("vf_gossip_key_remove", [FabricP, c_char_p], _I, _C),
+    ("vf_gossip_key_count", [FabricP], _I, _C),
 ]
 
 #: Functions newer than REQUIRED_MINOR, name -> the minor that added them.

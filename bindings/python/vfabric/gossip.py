@@ -205,6 +205,24 @@ class Gossip:
         return {name: getattr(st, name) for name, _ in GossipStatsC._fields_
                 if name != "sz"}
 
+    def install_key(self, key):
+        """Adds a base64 key to the running keyring (vf_gossip_key_install):
+        it decrypts at once, encrypts after :meth:`use_key`."""
+        lib.vf_gossip_key_install(self._fabric._h, enc(key, "key"))
+
+    def use_key(self, key):
+        """Encrypts with an installed key from now on (vf_gossip_key_use)."""
+        lib.vf_gossip_key_use(self._fabric._h, enc(key, "key"))
+
+    def remove_key(self, key):
+        """Removes a key that is not in use (vf_gossip_key_remove)."""
+        lib.vf_gossip_key_remove(self._fabric._h, enc(key, "key"))
+
+    @property
+    def key_count(self):
+        """Keys in the running keyring (vf_gossip_key_count)."""
+        return lib.vf_gossip_key_count(self._fabric._h)
+
     def on_event(self, fn):
         """Calls ``fn(event: GossipEvent, member: Member)`` when a member
         joins, fails, leaves or changes; None stops that."""
