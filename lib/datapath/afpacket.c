@@ -21,6 +21,7 @@
  * frame instead of stopping the ring on it.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -205,6 +206,31 @@ static int setup_rings(struct vf__afp *a, const struct vf__afp_opts *o)
 	return 0;
 }
 
+/* A classic BPF program: accept IPv4 frames whose destination MAC is
+ * @mac, drop the rest. */
+static int attach_filter(struct vf__afp *a, const uint8_t mac[6])
+{
+	uint32_t hi = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 |
+		      (uint32_t)mac[2] << 8 | mac[3];
+	uint32_t lo = (uint32_t)mac[4] << 8 | mac[5];
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),		     /* ethertype */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 5), /* else drop */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),		     /* MAC, bytes 0-3 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4), /* bytes 4-5 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0x40000), /* accept (up to 256 KiB) */
+		BPF_STMT(BPF_RET | BPF_K, 0),	    /* drop */
+	};
+	struct sock_fprog prog = {.len = VF__ARRAY_SIZE(code), .filter = code};
+
+	if (setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		return vf__fail(NULL, -errno, "afpacket: socket filter on %s: %s",
+				a->ifname, strerror(errno));
+	return 0;
+}
+
 static int bind_dev(struct vf__afp *a, const char *ifname, const struct vf__afp_opts *o)
 {
 	struct sockaddr_ll sll = {
@@ -216,6 +242,10 @@ static int bind_dev(struct vf__afp *a, const char *ifname, const struct vf__afp_
 
 	if (o->qdisc_bypass &&
 	    (rc = set_int(a, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS")) < 0)
+		return rc;
+	/* before the bind: nothing unfiltered is ever queued */
+	if (memcmp(o->only_ipv4_to, (uint8_t[6]){0}, 6) &&
+	    (rc = attach_filter(a, o->only_ipv4_to)) < 0)
 		return rc;
 	if (setsockopt(a->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &(int){1},
 		       sizeof(int)) < 0) {

@@ -36,6 +36,11 @@ struct vf__afp_opts {
 	uint32_t retire_ms;	 /* rx block timeout; 0: 1 */
 	bool qdisc_bypass;	 /* PACKET_QDISC_BYPASS */
 	int fanout_group;	 /* > 0: join this PACKET_FANOUT_HASH group */
+	/* Receive only IPv4 frames sent to this unicast MAC (a socket filter
+	 * in the kernel: the rest is not even copied into the ring); all
+	 * zero: everything. The underlay's: the host's own traffic (ARP,
+	 * IPv6, broadcasts) stays with the host. */
+	uint8_t only_ipv4_to[6];
 };
 
 /* A received frame, pointing into the ring. */

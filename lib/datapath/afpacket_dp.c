@@ -3,6 +3,7 @@
  * afpacket.c, for tap, veth and physical netdevs.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "datapath/afpacket.h"
 #include "runtime/runtime.h"
@@ -16,6 +17,10 @@ static int afp_open(void **state, const vf_endpoint_info *info, void *user_data)
 	int err;
 
 	(void)user_data;
+	/* the underlay: the fabric's frames are IPv4 to the host's MAC (rewrite
+	 * mode); the host's own ARP, IPv6, broadcasts are left to its stack */
+	if ((info->flags & VF_ENDPOINT_F_UNDERLAY) && !vf__mac_is_zero(&info->mac))
+		memcpy(o.only_ipv4_to, info->mac.addr, 6);
 	if (info->mtu + 4 > 2048 - 48) /* a transmit slot, its header and a VLAN tag */
 		o.frame_size = 1u << (32 - __builtin_clz(info->mtu + 4 + 48));
 	if ((err = vf__afp_open(&a, info->name, &o)) < 0)

@@ -6,7 +6,7 @@
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
-static const vf_mac bcast_mac = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+static const vf_mac bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
 const struct vf__tables *vf__pipe_tables(vf_fabric *f)
 {
@@ -27,7 +27,8 @@ static struct vf__port_rt *rt(const struct vf__tport *p)
 }
 
 /* Counts a drop on @on (or on the fabric) and says so in the trace. */
-static vf_drop_reason drop(struct vf__ctx *c, const struct vf__tport *on, vf_drop_reason r)
+static vf_drop_reason drop(struct vf__ctx *c, const struct vf__tport *on,
+			   vf_drop_reason r)
 {
 	VF__TR(c, "drop: %s%s%s", vf_drop_reason_name(r), on ? " at port " : "",
 	       on ? on->port->entry.name : "");
@@ -84,13 +85,14 @@ static void rec_final(struct vf__ctx *c, const struct vf__tport *to, const vf_ma
 
 /* Hands a frame to the output callback: to local port @to, or to the
  * underlay when @to is NULL. */
-static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to, const uint8_t *frame,
-			   uint32_t len)
+static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to,
+			   const uint8_t *frame, uint32_t len)
 {
 	vf__macstr s, d;
 
 	VF__TR(c, "send to %s%s: %u bytes, %s -> %s", to ? "port " : "the underlay",
-	       to ? to->port->entry.name : "", len, vf__mac_str(s, (const vf_mac *)(frame + 6)),
+	       to ? to->port->entry.name : "", len,
+	       vf__mac_str(s, (const vf_mac *)(frame + 6)),
 	       vf__mac_str(d, (const vf_mac *)frame));
 	if (!vf__out_ready(c->f, to ? to->port : NULL)) /* counted where it came from */
 		return drop(c, to ? to : c->src, VF_DROP_NO_OUTPUT);
@@ -107,7 +109,7 @@ static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to, const 
 
 static struct vf__flow flow_of(const struct vf__pkt *p)
 {
-	struct vf__flow fl = { .src = p->ip_src, .dst = p->ip_dst, .proto = p->ip_proto };
+	struct vf__flow fl = {.src = p->ip_src, .dst = p->ip_dst, .proto = p->ip_proto};
 
 	if (p->has_l4 && (p->ip_proto == VF_PROTO_TCP || p->ip_proto == VF_PROTO_UDP)) {
 		fl.sport = p->sport;
@@ -135,13 +137,14 @@ static bool related(struct vf__ctx *c, uint32_t zone, const struct vf__pkt *p)
 	const uint8_t *in = p->data + p->l4 + VF__ICMP_HLEN;
 	uint32_t end = (uint32_t)p->l3 + p->ip_len, at = (uint32_t)p->l4 + VF__ICMP_HLEN;
 	uint32_t room = end > at ? end - at : 0, ihl;
-	struct vf__flow fl = { 0 };
+	struct vf__flow fl = {0};
 	uint8_t t = p->icmp_type;
 
-	if (p->ip_proto != VF_PROTO_ICMP || !p->has_l4 || (t != 3 && t != 4 && t != 11 && t != 12))
+	if (p->ip_proto != VF_PROTO_ICMP || !p->has_l4 ||
+	    (t != 3 && t != 4 && t != 11 && t != 12))
 		return false;
-	if (room < VF__IP_HLEN_MIN || in[0] >> 4 != 4 || (ihl = (in[0] & 0x0fu) * 4u) < 20 ||
-	    room < ihl)
+	if (room < VF__IP_HLEN_MIN || in[0] >> 4 != 4 ||
+	    (ihl = (in[0] & 0x0fu) * 4u) < 20 || room < ihl)
 		return false;
 	fl.src = vf__get32(in + 12);
 	fl.dst = vf__get32(in + 16);
@@ -163,13 +166,15 @@ static bool related(struct vf__ctx *c, uint32_t zone, const struct vf__pkt *p)
 
 /* A tracked connection's verdict for @fl: an echo request in the reply
  * direction is the other side pinging, a new connection. */
-static enum vf__ct_state tracked(struct vf__ctx *c, uint32_t zone, const struct vf__flow *fl,
-				 uint8_t tcp_flags)
+static enum vf__ct_state tracked(struct vf__ctx *c, uint32_t zone,
+				 const struct vf__flow *fl, uint8_t tcp_flags)
 {
-	enum vf__ct_state st = c->dry ? vf__ct_peek(c->f->ct, zone, fl, c->now)
-				      : vf__ct_lookup(c->f->ct, zone, fl, tcp_flags, c->now);
+	enum vf__ct_state st =
+		c->dry ? vf__ct_peek(c->f->ct, zone, fl, c->now)
+		       : vf__ct_lookup(c->f->ct, zone, fl, tcp_flags, c->now);
 
-	return st == VF__CT_REPLY && fl->icmp_echo && fl->icmp_type == 8 ? VF__CT_NEW : st;
+	return st == VF__CT_REPLY && fl->icmp_echo && fl->icmp_type == 8 ? VF__CT_NEW
+									 : st;
 }
 
 /* A port's security groups in one direction: a tracked connection
@@ -187,28 +192,33 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 	st = tracked(c, zone, &fl, p->tcp_flags);
 	if (st != VF__CT_NEW) {
 		VF__TR(c, "security groups of '%s' (%s): tracked connection, %s",
-		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress",
+		       port->port->entry.name,
+		       dir == VF_DIR_INGRESS ? "ingress" : "egress",
 		       st == VF__CT_REPLY ? "reply" : "original direction");
 		rec_secgroups(c, dir, false);
 		return VF_DROP_NONE;
 	}
 	if (related(c, zone, p)) {
 		nocache(c);
-		VF__TR(c, "security groups of '%s' (%s): an ICMP error about a tracked "
-			  "connection",
-		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress");
+		VF__TR(c,
+		       "security groups of '%s' (%s): an ICMP error about a tracked "
+		       "connection",
+		       port->port->entry.name,
+		       dir == VF_DIR_INGRESS ? "ingress" : "egress");
 		return VF_DROP_NONE;
 	}
 	if (!vf__ruleset_allows(&port->rules, dir, &fl)) {
 		VF__TR(c, "security groups of '%s' (%s): no rule allows it",
-		       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress");
+		       port->port->entry.name,
+		       dir == VF_DIR_INGRESS ? "ingress" : "egress");
 		if (!p->has_l4 && (p->frag_off || p->frag_more))
 			return drop(c, port, VF_DROP_FRAGMENT);
-		return drop(c, port, dir == VF_DIR_INGRESS ? VF_DROP_SECGROUP_INGRESS
-							   : VF_DROP_SECGROUP_EGRESS);
+		return drop(c, port,
+			    dir == VF_DIR_INGRESS ? VF_DROP_SECGROUP_INGRESS
+						  : VF_DROP_SECGROUP_EGRESS);
 	}
-	VF__TR(c, "security groups of '%s' (%s): allowed by a rule%s", port->port->entry.name,
-	       dir == VF_DIR_INGRESS ? "ingress" : "egress",
+	VF__TR(c, "security groups of '%s' (%s): allowed by a rule%s",
+	       port->port->entry.name, dir == VF_DIR_INGRESS ? "ingress" : "egress",
 	       broadcast ? "" : ", connection tracked");
 	rec_secgroups(c, dir, true);
 	if (!c->dry && !broadcast)
@@ -224,13 +234,15 @@ static uint32_t pair_zone(uint32_t a, uint32_t b)
 {
 	uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
 
-	return 0x80000000u | (uint32_t)(vf__hash_u64((uint64_t)lo << 32 | hi) & 0x7fffffffu);
+	return 0x80000000u |
+	       (uint32_t)(vf__hash_u64((uint64_t)lo << 32 | hi) & 0x7fffffffu);
 }
 
 /* Cell policy between a sender in cell @from (0: unknown) and a receiver
  * in cell @to; @on is the port the drop is counted on. */
-static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct vf__tcell *to,
-				  const struct vf__pkt *p, const struct vf__tport *on)
+static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from,
+				  const struct vf__tcell *to, const struct vf__pkt *p,
+				  const struct vf__tport *on)
 {
 	struct vf__flow fl;
 	enum vf__ct_state st;
@@ -248,19 +260,20 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		rec_flags(c, VF__FC_PAIR_COMMIT);
 		VF__TR(c, "policy: cell %u admits every other cell", to->id);
 		if (!c->dry) /* so that replies pass whatever the other cell says */
-			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl, p->tcp_flags,
-				      c->now);
+			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl,
+				      p->tcp_flags, c->now);
 		return VF_DROP_NONE;
 	}
 	for (uint32_t i = 0; i < to->npolicies; i++) {
 		if (to->policies[i].src_cell != from ||
 		    !vf__match_policy(&to->policies[i].match, &fl))
 			continue;
-		VF__TR(c, "policy: cell %u admits it from cell %u (policy %u)", to->id, from, i);
+		VF__TR(c, "policy: cell %u admits it from cell %u (policy %u)", to->id,
+		       from, i);
 		rec_flags(c, VF__FC_PAIR_COMMIT);
 		if (!c->dry)
-			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl, p->tcp_flags,
-				      c->now);
+			vf__ct_commit(c->f->ct, pair_zone(from, to->id), &fl,
+				      p->tcp_flags, c->now);
 		return VF_DROP_NONE;
 	}
 	st = tracked(c, pair_zone(from, to->id), &fl, p->tcp_flags);
@@ -270,8 +283,9 @@ static vf_drop_reason cell_policy(struct vf__ctx *c, uint32_t from, const struct
 		else
 			nocache(c); /* passed as related */
 		VF__TR(c, "policy: tracked inter-cell connection (%s)",
-		       st == VF__CT_REPLY ? "reply" : st == VF__CT_ORIG ? "original direction"
-									: "a related ICMP error");
+		       st == VF__CT_REPLY  ? "reply"
+		       : st == VF__CT_ORIG ? "original direction"
+					   : "a related ICMP error");
 		return VF_DROP_NONE;
 	}
 	VF__TR(c, "policy: cell %u admits nothing from cell %u", to->id, from);
@@ -293,10 +307,11 @@ static vf_drop_reason qos_take(struct vf__ctx *c, const struct vf__tport *port,
 
 	if (!b->rate_Bps || vf__bucket_take(b, bytes, c->now, c->dry))
 		return VF_DROP_NONE;
-	VF__TR(c, "QoS: port '%s' is over its %s rate (%llu bit/s)", port->port->entry.name,
-	       dir == VF_DIR_INGRESS ? "receiving" : "sending",
+	VF__TR(c, "QoS: port '%s' is over its %s rate (%llu bit/s)",
+	       port->port->entry.name, dir == VF_DIR_INGRESS ? "receiving" : "sending",
 	       (unsigned long long)b->rate_Bps * 8);
-	return drop(c, port, dir == VF_DIR_INGRESS ? VF_DROP_QOS_INGRESS : VF_DROP_QOS_EGRESS);
+	return drop(c, port,
+		    dir == VF_DIR_INGRESS ? VF_DROP_QOS_INGRESS : VF_DROP_QOS_EGRESS);
 }
 
 static vf_drop_reason qos(struct vf__ctx *c, const struct vf__tport *port,
@@ -307,8 +322,8 @@ static vf_drop_reason qos(struct vf__ctx *c, const struct vf__tport *port,
 
 /* Delivers to local port @dst with source MAC @smac: its state, ingress
  * security groups and QoS, then the virtual MACs. */
-static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst, struct vf__pkt *p,
-			       const vf_mac *smac, bool keep_dst_mac)
+static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst,
+			       struct vf__pkt *p, const vf_mac *smac, bool keep_dst_mac)
 {
 	vf_drop_reason r;
 
@@ -318,7 +333,8 @@ static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst, s
 		VF__TR(c, "port '%s' is down", dst->port->entry.name);
 		return drop(c, dst, VF_DROP_PORT_DOWN);
 	}
-	if ((r = secgroups(c, dst, VF_DIR_INGRESS, p)) || (r = qos(c, dst, VF_DIR_INGRESS, p)))
+	if ((r = secgroups(c, dst, VF_DIR_INGRESS, p)) ||
+	    (r = qos(c, dst, VF_DIR_INGRESS, p)))
 		return r;
 	vf__pkt_set_macs(p, smac, keep_dst_mac ? &p->dst : &dst->vmac);
 	rec_final(c, dst, smac, &dst->vmac);
@@ -334,7 +350,8 @@ static vf_drop_reason to_host(struct vf__ctx *c, const struct vf__tport *src,
 		return drop(c, src, VF_DROP_NO_OUTPUT);
 	}
 	if (vf__mac_is_zero(&c->t->host_mac)) {
-		VF__TR(c, "this host's MAC (PMAC) is not set: cannot send to other hosts");
+		VF__TR(c,
+		       "this host's MAC (PMAC) is not set: cannot send to other hosts");
 		return drop(c, src, VF_DROP_NO_OUTPUT);
 	}
 	vf__pkt_set_macs(p, &c->t->host_mac, host);
@@ -345,8 +362,9 @@ static vf_drop_reason to_host(struct vf__ctx *c, const struct vf__tport *src,
 /* A unicast frame from local port @src to @vip in cell @to: policy,
  * egress security groups and QoS, then a local port or another host.
  * @routed: the router forwarded it (source MAC becomes the RVMAC). */
-static vf_drop_reason deliver(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p,
-			      const struct vf__tcell *to, uint32_t vip, bool routed)
+static vf_drop_reason deliver(struct vf__ctx *c, const struct vf__tport *src,
+			      struct vf__pkt *p, const struct vf__tcell *to, uint32_t vip,
+			      bool routed)
 {
 	const struct vf__tport *dst;
 	const vf_location *l;
@@ -360,7 +378,8 @@ static vf_drop_reason deliver(struct vf__ctx *c, const struct vf__tport *src, st
 	if ((dst = vf__t_port(c->t, to->id, vip))) {
 		VF__TR(c, "location: %s is local port '%s'", vf__ip_str(a, vip),
 		       dst->port->entry.name);
-		return to_local(c, dst, p, routed ? &dst->subnet->rvmac : &src->vmac, false);
+		return to_local(c, dst, p, routed ? &dst->subnet->rvmac : &src->vmac,
+				false);
 	}
 	if ((l = vf__loc_get(c->f->locs, to->id, vip))) {
 		vf__macstr m;
@@ -395,13 +414,15 @@ static vf_drop_reason to_router(struct vf__ctx *c, const struct vf__tport *src,
 
 	nocache(c);
 	if (p->frag_off || p->frag_more) {
-		VF__TR(c, "router: %s does not reassemble fragments", vf__ip_str(a, p->ip_dst));
+		VF__TR(c, "router: %s does not reassemble fragments",
+		       vf__ip_str(a, p->ip_dst));
 		return drop(c, src, VF_DROP_FRAGMENT);
 	}
 	if ((r = secgroups(c, src, VF_DIR_EGRESS, p)))
 		return r;
 	if (p->ip_proto == VF_PROTO_ICMP && p->has_l4 && p->icmp_type == 8) {
-		VF__TR(c, "router: echo request to %s, replying", vf__ip_str(a, p->ip_dst));
+		VF__TR(c, "router: echo request to %s, replying",
+		       vf__ip_str(a, p->ip_dst));
 		return answer(c, src,
 			      vf__build_echo_reply(c->reply, c->reply_cap, p,
 						   &src->subnet->rvmac, p->ip_dst));
@@ -420,7 +441,8 @@ static bool router_addr(const struct vf__tcell *cell, uint32_t ip)
 }
 
 /* The distributed router: a frame sent to the RVMAC. */
-static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p)
+static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src,
+			    struct vf__pkt *p)
 {
 	const struct vf__tcell *cell = src->subnet->cell;
 	const struct vf__tsubnet *to;
@@ -431,10 +453,11 @@ static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, stru
 	if (router_addr(cell, p->ip_dst))
 		return to_router(c, src, p);
 	if (p->ip_ttl <= 1) {
-		VF__TR(c, "router: TTL %u runs out, ICMP time exceeded to the sender", p->ip_ttl);
+		VF__TR(c, "router: TTL %u runs out, ICMP time exceeded to the sender",
+		       p->ip_ttl);
 		answer(c, src,
-		       vf__build_icmp_error(c->reply, c->reply_cap, p, 11, 0, &src->subnet->rvmac,
-					    src->subnet->gateway));
+		       vf__build_icmp_error(c->reply, c->reply_cap, p, 11, 0,
+					    &src->subnet->rvmac, src->subnet->gateway));
 		return drop(c, src, VF_DROP_TTL_EXCEEDED);
 	}
 	rec_flags(c, VF__FC_TTL);
@@ -447,17 +470,20 @@ static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, stru
 		return deliver(c, src, p, cell, p->ip_dst, false);
 	}
 	if (to && to->routed) {
-		VF__TR(c, "router: %s is in subnet %u, TTL %u -> %u", vf__ip_str(a, p->ip_dst),
-		       to->id, p->ip_ttl, p->ip_ttl - 1);
+		VF__TR(c, "router: %s is in subnet %u, TTL %u -> %u",
+		       vf__ip_str(a, p->ip_dst), to->id, p->ip_ttl, p->ip_ttl - 1);
 	} else if ((rt_ = vf__t_route(cell, p->ip_dst)) &&
 		   (to = vf__t_subnet_of(cell, rt_->next_hop)) && to->routed) {
 		vip = rt_->next_hop;
 		VF__TR(c, "router: %s by static route via %s, TTL %u -> %u",
-		       vf__ip_str(a, p->ip_dst), vf__ip_str(b, vip), p->ip_ttl, p->ip_ttl - 1);
+		       vf__ip_str(a, p->ip_dst), vf__ip_str(b, vip), p->ip_ttl,
+		       p->ip_ttl - 1);
 	} else if ((to = vf__t_any_subnet_of(c->t, p->ip_dst)) && to->cell != cell &&
 		   to->routed) {
-		VF__TR(c, "router: %s is in cell %u, subnet %u (inter-cell), TTL %u -> %u",
-		       vf__ip_str(a, p->ip_dst), to->cell->id, to->id, p->ip_ttl, p->ip_ttl - 1);
+		VF__TR(c,
+		       "router: %s is in cell %u, subnet %u (inter-cell), TTL %u -> %u",
+		       vf__ip_str(a, p->ip_dst), to->cell->id, to->id, p->ip_ttl,
+		       p->ip_ttl - 1);
 	} else {
 		VF__TR(c, "router: no route to %s", vf__ip_str(a, p->ip_dst));
 		return drop(c, src, VF_DROP_NO_ROUTE);
@@ -468,14 +494,16 @@ static vf_drop_reason route(struct vf__ctx *c, const struct vf__tport *src, stru
 }
 
 /* A frame to a MAC in the sender's own subnet. */
-static vf_drop_reason bridge(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p)
+static vf_drop_reason bridge(struct vf__ctx *c, const struct vf__tport *src,
+			     struct vf__pkt *p)
 {
 	const struct vf__tsubnet *s = src->subnet;
 	vf__ipstr a;
 
 	if ((p->ip_dst & s->mask) != s->net) {
-		VF__TR(c, "bridge: %s is outside subnet %u and the frame is not for the "
-			  "router's MAC",
+		VF__TR(c,
+		       "bridge: %s is outside subnet %u and the frame is not for the "
+		       "router's MAC",
 		       vf__ip_str(a, p->ip_dst), s->id);
 		return drop(c, src, VF_DROP_NO_ROUTE);
 	}
@@ -501,10 +529,11 @@ static void flood_host(void *arg, const vf_mac *host)
 
 /* Broadcast and multicast stay in their subnet: a copy to each other
  * local port of it, and one unicast copy to each host with ports in it. */
-static vf_drop_reason flood(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p)
+static vf_drop_reason flood(struct vf__ctx *c, const struct vf__tport *src,
+			    struct vf__pkt *p)
 {
 	const struct vf__tsubnet *s = src->subnet;
-	struct flood fl = { c, src, p, p->src, p->dst };
+	struct flood fl = {c, src, p, p->src, p->dst};
 	vf_drop_reason r;
 
 	nocache(c);
@@ -577,7 +606,8 @@ static bool arp_target(struct vf__ctx *c, const struct vf__tport *src, uint32_t 
 }
 
 /* ARP is answered here and never broadcast. */
-static vf_drop_reason arp(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p)
+static vf_drop_reason arp(struct vf__ctx *c, const struct vf__tport *src,
+			  struct vf__pkt *p)
 {
 	const struct vf__tsubnet *s = src->subnet;
 	const char *who;
@@ -586,39 +616,49 @@ static vf_drop_reason arp(struct vf__ctx *c, const struct vf__tport *src, struct
 	vf__macstr m;
 
 	if (memcmp(&p->arp_sha, &src->vmac, sizeof(vf_mac))) {
-		VF__TR(c, "ARP: sender MAC %s is not the port's VMAC", vf__mac_str(m, &p->arp_sha));
+		VF__TR(c, "ARP: sender MAC %s is not the port's VMAC",
+		       vf__mac_str(m, &p->arp_sha));
 		return drop(c, src, VF_DROP_SPOOF_MAC);
 	}
 	if (p->arp_spa != src->vip && p->arp_spa != 0) {
-		VF__TR(c, "ARP: sender address %s is not the port's VIP", vf__ip_str(a, p->arp_spa));
+		VF__TR(c, "ARP: sender address %s is not the port's VIP",
+		       vf__ip_str(a, p->arp_spa));
 		return drop(c, src, VF_DROP_SPOOF_IP);
 	}
 	if (p->arp_op != 1 || p->arp_spa == p->arp_tpa) {
 		VF__TR(c, "ARP: %s from %s for its own address, absorbed",
-		       p->arp_op == 1 ? "gratuitous request" : "reply", vf__ip_str(a, p->arp_spa));
+		       p->arp_op == 1 ? "gratuitous request" : "reply",
+		       vf__ip_str(a, p->arp_spa));
 		return VF_DROP_NONE;
 	}
 	if ((p->arp_tpa & s->mask) != s->net) {
-		VF__TR(c, "ARP: who-has %s, outside subnet %u", vf__ip_str(a, p->arp_tpa), s->id);
+		VF__TR(c, "ARP: who-has %s, outside subnet %u", vf__ip_str(a, p->arp_tpa),
+		       s->id);
 		return drop(c, src, VF_DROP_ARP_INVALID);
 	}
 	if (arp_target(c, src, p->arp_tpa, &mac, &who)) {
 		VF__TR(c, "ARP: %s is %s, replying %s", vf__ip_str(a, p->arp_tpa), who,
 		       vf__mac_str(m, &mac));
-		return answer(c, src, vf__build_arp_reply(c->reply, c->reply_cap, p, &mac,
-							  p->arp_tpa));
+		return answer(
+			c, src,
+			vf__build_arp_reply(c->reply, c->reply_cap, p, &mac, p->arp_tpa));
 	}
 	if (p->arp_tpa == s->gateway || p->arp_tpa == src->vip) {
-		VF__TR(c, "ARP: who-has %s: nothing answers there", vf__ip_str(a, p->arp_tpa));
+		VF__TR(c, "ARP: who-has %s: nothing answers there",
+		       vf__ip_str(a, p->arp_tpa));
 		return drop(c, src, VF_DROP_ARP_INVALID);
 	}
-	VF__TR(c, "ARP: %s in subnet %u is not known yet; the request waits for its location",
+	VF__TR(c,
+	       "ARP: %s in subnet %u is not known yet; the request waits for its "
+	       "location",
 	       vf__ip_str(b, p->arp_tpa), s->id);
 	if (c->dry)
-		return vf__loc_can_park(c->f, p->len, c->now) ? VF_DROP_NONE
-							       : drop(c, src, VF_DROP_ARP_PENDING_FULL);
+		return vf__loc_can_park(c->f, p->len, c->now)
+			       ? VF_DROP_NONE
+			       : drop(c, src, VF_DROP_ARP_PENDING_FULL);
 	vf__loc_request(c->f, s->cell->id, p->arp_tpa);
-	if (vf__loc_park(c->f, src->port, s->cell->id, p->arp_tpa, p->data, p->len, c->now) < 0)
+	if (vf__loc_park(c->f, src->port, s->cell->id, p->arp_tpa, p->data, p->len,
+			 c->now) < 0)
 		return drop(c, src, VF_DROP_ARP_PENDING_FULL);
 	return VF_DROP_NONE;
 }
@@ -630,8 +670,11 @@ void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32
 	struct vf__pkt p;
 	const struct vf__tables *t = vf__pipe_tables(f);
 	const struct vf__tport *src;
-	struct vf__ctx c = { .f = f, .t = t, .now = vf__now_ns(f), .reply = reply,
-			     .reply_cap = sizeof(reply) };
+	struct vf__ctx c = {.f = f,
+			    .t = t,
+			    .now = vf__now_ns(f),
+			    .reply = reply,
+			    .reply_cap = sizeof(reply)};
 
 	if (!t || len > sizeof(frame) ||
 	    !(src = vf__t_port(t, port->subnet->cell->entry.id, port->vip)))
@@ -643,7 +686,8 @@ void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32
 }
 
 /* DHCP from a port's client, answered here from the port's configuration. */
-static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src, struct vf__pkt *p)
+static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src,
+			   struct vf__pkt *p)
 {
 	const struct vf__tsubnet *s = src->subnet;
 	struct vf__dhcpd_cfg cfg = s->dhcp_cfg;
@@ -673,8 +717,9 @@ static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src, struc
 	if (rc < 0) {
 		VF__TR(c, "DHCP: %s", vf__dhcp_strerror(rc));
 		/* a BOOTREPLY is a server's message, whatever its ports */
-		return drop(c, src, rc == VF__DHCP_EOP ? VF_DROP_DHCP_SERVER
-						      : VF_DROP_DHCP_INVALID);
+		return drop(c, src,
+			    rc == VF__DHCP_EOP ? VF_DROP_DHCP_SERVER
+					       : VF_DROP_DHCP_INVALID);
 	}
 	cfg.vmac = src->vmac;
 	cfg.vip = src->vip;
@@ -701,15 +746,17 @@ static vf_drop_reason dhcp(struct vf__ctx *c, const struct vf__tport *src, struc
 		dmac = req.chaddr;
 	}
 	room = c->reply_cap - VF__ETH_HLEN - VF__IP_HLEN_MIN - VF__UDP_HLEN;
-	n = vf__dhcp_build(c->reply + VF__ETH_HLEN + VF__IP_HLEN_MIN + VF__UDP_HLEN, room, &req,
-			   &rep);
+	n = vf__dhcp_build(c->reply + VF__ETH_HLEN + VF__IP_HLEN_MIN + VF__UDP_HLEN, room,
+			   &req, &rep);
 	VF__TR(c, "DHCP: %s %s to %s", vf__dhcp_type_name(rep.msg_type),
-	       rep.yiaddr ? vf__ip_str(a, rep.yiaddr) : "", dst_ip == 0xffffffff ? "broadcast" : "");
+	       rep.yiaddr ? vf__ip_str(a, rep.yiaddr) : "",
+	       dst_ip == 0xffffffff ? "broadcast" : "");
 	if (!n)
 		return drop(c, src, VF_DROP_DHCP_INVALID);
 	return answer(c, src,
-		      vf__build_udp(c->reply, c->reply_cap, &smac, &dmac, cfg.server_id, dst_ip,
-				    VF__DHCP_SERVER_PORT, VF__DHCP_CLIENT_PORT, n));
+		      vf__build_udp(c->reply, c->reply_cap, &smac, &dmac, cfg.server_id,
+				    dst_ip, VF__DHCP_SERVER_PORT, VF__DHCP_CLIENT_PORT,
+				    n));
 }
 
 static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *src,
@@ -723,7 +770,8 @@ static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *
 	    (p->ip_src == 0 || p->ip_src == src->vip))
 		return dhcp(c, src, p);
 	if (p->ip_src != src->vip) {
-		VF__TR(c, "source address %s is not the port's VIP", vf__ip_str(a, p->ip_src));
+		VF__TR(c, "source address %s is not the port's VIP",
+		       vf__ip_str(a, p->ip_src));
 		return drop(c, src, VF_DROP_SPOOF_IP);
 	}
 	if (udp && p->sport == VF__DHCP_SERVER_PORT) {
@@ -735,7 +783,8 @@ static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *
 		return drop(c, src, VF_DROP_ROUTER_ADVERT);
 	}
 	if (p->ip_len > s->mtu) {
-		VF__TR(c, "%u bytes is over subnet %u's MTU of %u", p->ip_len, s->id, s->mtu);
+		VF__TR(c, "%u bytes is over subnet %u's MTU of %u", p->ip_len, s->id,
+		       s->mtu);
 		return drop(c, src, VF_DROP_TOO_BIG);
 	}
 	if (c->rec)
@@ -763,19 +812,23 @@ static vf_drop_reason from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
 	rc = vf__pkt_parse(&p, buf, len);
 	VF__TR(c, "from port '%s' (cell %u, subnet %u): %u bytes, %s -> %s",
 	       port->entry.name, src->subnet->cell->id, src->subnet->id, len,
-	       vf__mac_str(s, (const vf_mac *)(buf + 6)), vf__mac_str(d, (const vf_mac *)buf));
+	       vf__mac_str(s, (const vf_mac *)(buf + 6)),
+	       vf__mac_str(d, (const vf_mac *)buf));
 	if (!c->dry) {
 		rt(src)->rx_packets++;
 		rt(src)->rx_bytes += len;
 	}
 	if (rc < 0) {
 		VF__TR(c, "parse: %s", vf__pkt_strerror(rc));
-		return drop(c, src, rc == VF__PKT_EUNSUPP ? VF_DROP_UNSUPPORTED : VF_DROP_MALFORMED);
+		return drop(c, src,
+			    rc == VF__PKT_EUNSUPP ? VF_DROP_UNSUPPORTED
+						  : VF_DROP_MALFORMED);
 	}
 	if (!src->up)
 		return drop(c, src, VF_DROP_PORT_DOWN);
 	if (memcmp(&p.src, &src->vmac, sizeof(vf_mac))) {
-		VF__TR(c, "source MAC is not the port's VMAC %s", vf__mac_str(d, &src->vmac));
+		VF__TR(c, "source MAC is not the port's VMAC %s",
+		       vf__mac_str(d, &src->vmac));
 		return drop(c, src, VF_DROP_SPOOF_MAC);
 	}
 	if (p.has_vlan) {
@@ -814,7 +867,8 @@ static const struct vf__tport *underlay_target(struct vf__ctx *c, const struct v
 	if ((dst = vf__t_port_any(c->t, p->ip_dst)))
 		return dst;
 	if (from && (r = vf__t_route(from->cell, p->ip_dst))) {
-		VF__TR(c, "static route of cell %u: next hop %08x", from->cell->id, r->next_hop);
+		VF__TR(c, "static route of cell %u: next hop %08x", from->cell->id,
+		       r->next_hop);
 		return vf__t_port(c->t, from->cell->id, r->next_hop);
 	}
 	return NULL;
@@ -832,11 +886,12 @@ static vf_drop_reason underlay_flood(struct vf__ctx *c, struct vf__pkt *p,
 	}
 	if ((p->ip_dst >> 28) == 0xe) {
 		/* IPv4 multicast MAC (RFC 1112): 01:00:5e + the low 23 bits */
-		dmac = (vf_mac){ { 0x01, 0x00, 0x5e, (uint8_t)((p->ip_dst >> 16) & 0x7f),
-				   (uint8_t)(p->ip_dst >> 8), (uint8_t)p->ip_dst } };
+		dmac = (vf_mac){{0x01, 0x00, 0x5e, (uint8_t)((p->ip_dst >> 16) & 0x7f),
+				 (uint8_t)(p->ip_dst >> 8), (uint8_t)p->ip_dst}};
 	}
 	smac = sender_vmac(c, from->cell->id, p->ip_src);
-	VF__TR(c, "broadcast/multicast for subnet %u: %u local ports", from->id, from->nports);
+	VF__TR(c, "broadcast/multicast for subnet %u: %u local ports", from->id,
+	       from->nports);
 	vf__pkt_set_macs(p, &smac, &dmac);
 	for (uint32_t i = 0; i < from->nports; i++)
 		if (!cell_policy(c, from->cell->id, from->cell, p, from->ports[i]))
@@ -860,11 +915,19 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 		VF__TR(c, "parse: %s", vf__pkt_strerror(rc));
 		return drop(c, NULL, VF_DROP_MALFORMED);
 	}
-	if (vf__mac_is_zero(&c->t->host_mac) || memcmp(&p.dst, &c->t->host_mac, sizeof(vf_mac)))
+	if (vf__mac_is_zero(&c->t->host_mac) ||
+	    memcmp(&p.dst, &c->t->host_mac, sizeof(vf_mac)))
 		return drop(c, NULL, VF_DROP_NOT_FOR_HOST);
 	if (rc < 0 || p.ethertype != VF__ETH_P_IPV4 || p.has_vlan ||
 	    c->t->wire_mode != VF_WIRE_REWRITE)
 		return drop(c, NULL, VF_DROP_UNSUPPORTED);
+	if (c->t->host_ip && p.ip_dst == c->t->host_ip) {
+		/* the host's own traffic: its stack has it too (a datapath
+		 * only copies), nothing for the fabric to do or count */
+		VF__TR(c, "to this host's own address %s: left to the host",
+		       vf__ip_str(a, p.ip_dst));
+		return VF_DROP_NONE;
+	}
 	from = vf__t_any_subnet_of(c->t, p.ip_src);
 	l = from ? NULL : vf__loc_get_any(c->f->locs, p.ip_src);
 	src_cell = from ? from->cell->id : l ? l->cell_id : 0;
@@ -879,7 +942,8 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 	}
 	if ((rc = cell_policy(c, src_cell, dst->subnet->cell, &p, dst)))
 		return (vf_drop_reason)rc;
-	if (from == dst->subnet || dst->subnet->kind == VF_SUBNET_LINK || !dst->subnet->routed)
+	if (from == dst->subnet || dst->subnet->kind == VF_SUBNET_LINK ||
+	    !dst->subnet->routed)
 		smac = sender_vmac(c, src_cell, p.ip_src);
 	else
 		smac = dst->subnet->rvmac;

@@ -227,6 +227,51 @@ static void test_datapath_afpacket_batch_arrives_in_order(void **state)
 	assert_int_equal(st.rx_drops, 0);
 }
 
+/* An underlay socket's filter (only_ipv4_to): of IPv4 to its MAC, ARP to
+ * its MAC and IPv4 to another MAC, only the first is received. */
+static void test_datapath_afpacket_underlay_filter(void **state)
+{
+	static const uint8_t mine[6] = {0x02, 0, 0, 0, 0, 0x0b};
+	static const uint16_t types[3] = {0x0800, 0x0806, 0x0800};
+	struct fx *fx = *state;
+	struct vf__afp_opts bo = small;
+	struct vf__afp_frame fr[3], in[64];
+	struct pollfd p;
+	uint8_t buf[3][64];
+	int got[3] = {0}, n, waited = 0;
+
+	NEED_ENV();
+	memcpy(bo.only_ipv4_to, mine, 6);
+	assert_rc(vf__afp_open(&fx->a, DEV_A, &small), 0);
+	assert_rc(vf__afp_open(&fx->b, DEV_B, &bo), 0);
+	for (int i = 0; i < 3; i++) {
+		fr[i].data = buf[i];
+		fr[i].len = make_frame(buf[i], 60, magic, (uint32_t)i);
+		buf[i][12] = (uint8_t)(types[i] >> 8);
+		buf[i][13] = (uint8_t)types[i];
+		if (i == 2)
+			buf[i][5] = 0x0c; /* another host's MAC */
+	}
+	assert_int_equal(vf__afp_tx(fx->a, fr, 3), 3);
+	p = (struct pollfd){.fd = vf__afp_fd(fx->b), .events = POLLIN};
+	while (waited < 500) {
+		n = vf__afp_rx(fx->b, in, 64);
+		assert_true(n >= 0);
+		for (int i = 0; i < n; i++)
+			if (in[i].len >= 22 && get32(in[i].data + 14) == magic &&
+			    get32(in[i].data + 18) < 3)
+				got[get32(in[i].data + 18)]++;
+		vf__afp_rx_release(fx->b);
+		if (!n) {
+			poll(&p, 1, 10);
+			waited += 10;
+		}
+	}
+	assert_int_equal(got[0], 1);
+	assert_int_equal(got[1], 0);
+	assert_int_equal(got[2], 0);
+}
+
 static void test_datapath_afpacket_through_qdisc(void **state)
 {
 	struct fx *fx = *state;
@@ -503,6 +548,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_datapath_afpacket_batch_arrives_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_datapath_afpacket_underlay_filter,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_datapath_afpacket_through_qdisc,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_datapath_afpacket_idle_and_poll,

@@ -75,7 +75,6 @@ static struct vt_ip from_peer(uint32_t src, uint32_t dst)
 	return ip_hdr(VT_HOST, VT_PEER, src, dst);
 }
 
-
 /* The index of the capture that went to @to, failing if not exactly one. */
 static size_t capture_to(const struct vt_capture *cap, const vf_port *to)
 {
@@ -188,6 +187,29 @@ static void test_pipeline_underlay_not_here(void **state)
 	assert_rc(vf_fabric_inject_underlay(fx->fabric, f, 20), 0);
 	assert_drops(fx->fabric, NULL, VF_DROP_MALFORMED, 3, 9);
 	assert_int_equal(fx->cap.n, 0);
+}
+
+/* IPv4 for the host's own address is the host stack's: not dropped, not
+ * counted, nothing sent; the trace says so. */
+static void test_pipeline_underlay_host_traffic(void **state)
+{
+	struct vt_fx *fx = FX(state);
+	uint8_t f[VT_FRAME_MAX];
+	struct vt_ip ip = from_peer(IP4(192, 0, 2, 2), IP4(192, 0, 2, 1));
+	size_t n = vt_udp(f, &ip, 40000, 22, data, 16);
+	char *tr = NULL;
+
+	/* before the host's address is known it is just not here */
+	assert_rc(vf_fabric_inject_underlay(fx->fabric, f, n), 0);
+	assert_drops(fx->fabric, NULL, VF_DROP_NOT_HERE, 1, 1);
+	assert_rc(vf_fabric_set_host_ip(fx->fabric, IP4(192, 0, 2, 1)), 0);
+	assert_rc(vf_fabric_inject_underlay(fx->fabric, f, n), 0);
+	assert_rc(vf_fabric_inject_underlay(fx->fabric, f, n), 0);
+	assert_drops(fx->fabric, NULL, VF_DROP_NOT_HERE, 1, 1);
+	assert_int_equal(fx->cap.n, 0);
+	assert_rc(vf_trace(fx->fabric, NULL, f, n, &tr), VF_DROP_NONE);
+	assert_non_null(strstr(tr, "left to the host"));
+	vf_free(tr);
 }
 
 static void test_pipeline_underlay_same_subnet(void **state)
@@ -781,6 +803,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_underlay_no_host_mac,
 						setup_no_host, vt_teardown),
 		T(test_pipeline_underlay_not_here),
+		T(test_pipeline_underlay_host_traffic),
 		T(test_pipeline_underlay_same_subnet),
 		T(test_pipeline_underlay_routed),
 		T(test_pipeline_underlay_inter_cell),
