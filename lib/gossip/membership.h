@@ -46,8 +46,13 @@ struct vf__swim_config {
 	uint32_t push_pull_interval;
 	uint32_t tcp_timeout;
 	uint32_t leave_linger; /* answer pings this long after a leave */
-	uint32_t udp_budget;   /* UDPBufferSize */
-	bool tcp_ping;	       /* fallback TCP ping (DisableTcpPings off) */
+	/* Serf's: every reconnect_interval a random failed member gets a join
+	 * push-pull (a healed partition merges again); failed members are
+	 * forgotten after reconnect_timeout, left ones after tombstone. */
+	uint32_t reconnect_interval;
+	uint64_t reconnect_timeout, tombstone;
+	uint32_t udp_budget; /* UDPBufferSize */
+	bool tcp_ping;	     /* fallback TCP ping (DisableTcpPings off) */
 };
 
 /* LAN (0), WAN (1), LOCAL (2) profiles of memberlist.md §10. */

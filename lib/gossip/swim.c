@@ -35,6 +35,9 @@ void vf__swim_config_profile(struct vf__swim_config *c, int profile)
 		.push_pull_interval = 30000,
 		.tcp_timeout = 10000,
 		.leave_linger = 1000,
+		.reconnect_interval = 30000,
+		.reconnect_timeout = 24ull * 3600 * 1000,
+		.tombstone = 24ull * 3600 * 1000,
 		.udp_budget = 1400,
 		.tcp_ping = true,
 	};
@@ -273,6 +276,23 @@ struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name,
 	}
 	n->index = (uint32_t)at;
 	return n;
+}
+
+/* Forgets member @n (not self): out of the table and the probe order. */
+void vf__swim_node_remove(struct vf__swim *s, struct vf__swim_node *n)
+{
+	size_t i = n->index, last = s->nnodes - 1;
+
+	if (!i)
+		return;
+	vf__swim_suspect_clear(s, n);
+	vf__hmap_del(&s->by_name, vf__hash_str(n->name), n);
+	s->nodes[i] = s->nodes[last];
+	s->nodes[i]->index = (uint32_t)i;
+	s->nnodes--;
+	if (s->probe_index >= s->nnodes)
+		s->probe_index = 0;
+	node_free(n);
 }
 
 /* ---- the broadcast queue ---- */
@@ -669,6 +689,7 @@ int vf__swim_create(struct vf__swim **out, const struct vf__swim_opts *o,
 	s->next_probe = now + s->cfg.probe_interval;
 	s->next_gossip = now + s->cfg.gossip_interval;
 	s->next_pp = now + s->cfg.push_pull_interval;
+	s->next_reconnect = now + s->cfg.reconnect_interval;
 	vf__swim_announce(s);
 	*out = s;
 	vf__swim_rearm(s);

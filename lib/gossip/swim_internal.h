@@ -81,7 +81,7 @@ struct vf__swim {
 
 	size_t probe_index;
 	struct probe probe;
-	uint64_t next_probe, next_gossip, next_pp;
+	uint64_t next_probe, next_gossip, next_pp, next_reconnect;
 
 	struct vf__list bcasts;
 	size_t nbcasts;
@@ -113,6 +113,7 @@ struct vf__swim_node *vf__swim_lookup(const struct vf__swim *s, const uint8_t *n
 				      size_t len);
 struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name,
 					size_t len);
+void vf__swim_node_remove(struct vf__swim *s, struct vf__swim_node *n);
 int vf__swim_node_set_meta(struct vf__swim_node *n, const uint8_t *meta, size_t len);
 uint32_t vf__swim_retransmits(const struct vf__swim *s);
 int vf__swim_queue(struct vf__swim *s, const char *key, const uint8_t *p, size_t len,

@@ -541,6 +541,38 @@ static uint64_t pp_interval(const struct vf__swim *s)
 	return iv;
 }
 
+/* ---- Serf's reconnect and reaping ---- */
+
+static bool failed_ok(const struct vf__swim_node *n, void *arg)
+{
+	(void)arg;
+	return n->state == VF__GOSSIP_STATE_DEAD && !n->leaving;
+}
+
+/* A random failed member gets a join push-pull: if it is back (a healed
+ * partition, a restart at the same address), both sides merge again.
+ * Then members failed or left for too long are forgotten. */
+static void reconnect(struct vf__swim *s, uint64_t now)
+{
+	struct vf__swim_node *n = random_node(s, failed_ok, NULL);
+
+	if (n)
+		push_pull(s, &n->addr, true);
+	for (size_t i = 1; i < s->nnodes;) {
+		struct vf__swim_node *m = s->nodes[i];
+		bool left = m->state == VF__GOSSIP_STATE_LEFT ||
+			    (m->state == VF__GOSSIP_STATE_DEAD && m->leaving);
+		uint64_t keep = left ? s->cfg.tombstone : s->cfg.reconnect_timeout;
+
+		if (gone(m) && now - m->state_time > keep &&
+		    !(s->probe.target && !strcmp(s->probe.target, m->name))) {
+			vf__swim_node_remove(s, m); /* the last one moved to i */
+			continue;
+		}
+		i++;
+	}
+}
+
 /* ---- leave ---- */
 
 int vf__swim_leave(struct vf__swim *s)
@@ -615,6 +647,7 @@ void vf__swim_rearm(struct vf__swim *s)
 		fold(&due, s->next_probe);
 		fold(&due, s->next_gossip);
 		fold(&due, s->next_pp);
+		fold(&due, s->next_reconnect);
 	}
 	if (s->probe.active) {
 		fold(&due, s->probe.indirect ? s->probe.end_at : s->probe.timeout_at);
@@ -682,6 +715,10 @@ void vf__swim_tick(struct vf__swim *s)
 		if (n)
 			push_pull(s, &n->addr, false);
 		s->next_pp = now + pp_interval(s);
+	}
+	if (!s->leaving && now >= s->next_reconnect) {
+		reconnect(s, now);
+		s->next_reconnect = now + s->cfg.reconnect_interval;
 	}
 	if (s->leaving && !s->left_at && (now >= s->leave_deadline || !leave_pending(s)))
 		s->left_at = now + s->cfg.leave_linger;

@@ -46,6 +46,8 @@ struct sim {
 	uint64_t now;
 	uint32_t delay; /* ms, each way */
 	uint32_t loss;	/* per million */
+	bool partition; /* nodes of different groups cannot talk */
+	int group[SIM_NODES];
 	uint64_t rng;
 	int n;
 	struct sim_node nodes[SIM_NODES];
@@ -105,6 +107,8 @@ static int sim_send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t 
 	    memmem(p, len, sim->watch, sim->watch_len))
 		sim->watched++;
 	if (!d || n->down || (sim->loss && sim_rand(sim) % 1000000 < sim->loss))
+		return 0;
+	if (sim->partition && sim->group[n->idx] != sim->group[d->idx])
 		return 0;
 	sim_push(sim, EV_PACKET, n->idx, d->idx, 0, p, len);
 	return 0;
@@ -187,7 +191,8 @@ static void sim_deliver(struct sim *sim, struct sim_ev *e)
 			vf__swim_packet(to->s, &from->addr, e->p, e->len);
 		break;
 	case EV_STREAM:
-		if (to->down) {
+		if (to->down ||
+		    (sim->partition && sim->group[e->from] != sim->group[e->to])) {
 			sim_push(sim, EV_FAIL, e->to, e->from, e->cookie, NULL, 0);
 			break;
 		}

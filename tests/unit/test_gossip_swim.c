@@ -540,6 +540,73 @@ static void test_gossip_encrypted(void **state)
 	vf__keyring_destroy(kr2);
 }
 
+/* ---- partitions, reconnect, reaping ---- */
+
+/* {n0, n1} and {n2, n3} cannot talk for 60 s: each side declares the other
+ * failed. Once the network heals, Serf's reconnect (a join push-pull to a
+ * random failed member every 30 s) merges the cluster again. Members
+ * failed for longer than reconnect_timeout are then forgotten. */
+static void test_gossip_partition_heals(void **state)
+{
+	uint64_t healed, merged = 0;
+
+	(void)state;
+	cluster(4);
+	sim.group[2] = sim.group[3] = 1;
+	sim.partition = true;
+	sim_run(&sim, sim.now + 60000);
+	assert_int_equal(sim_state(&sim.nodes[0], "n2"), VF__MEMBER_FAILED);
+	assert_int_equal(sim_state(&sim.nodes[3], "n1"), VF__MEMBER_FAILED);
+	assert_int_equal(sim_state(&sim.nodes[0], "n1"), VF__MEMBER_ALIVE);
+	sim.partition = false;
+	healed = sim.now;
+	while (!merged && sim.now < healed + 120000) {
+		bool all = true;
+
+		sim_run(&sim, sim.now + 100);
+		for (int i = 0; i < 4; i++)
+			for (int j = 0; j < 4; j++) {
+				char name[8];
+
+				snprintf(name, sizeof(name), "n%d", j);
+				all &= sim_state(&sim.nodes[i], name) == VF__MEMBER_ALIVE;
+			}
+		if (all)
+			merged = sim.now - healed;
+	}
+	printf("# partition healed: all alive again after %llu ms\n",
+	       (unsigned long long)merged);
+	assert_true(merged > 0 && merged <= 31000 + 5000);
+}
+
+static void test_gossip_reap(void **state)
+{
+	struct vf__swim *s;
+
+	(void)state;
+	cluster(3);
+	s = sim.nodes[0].s;
+	s->cfg.reconnect_timeout = 120000;
+	s->cfg.tombstone = 60000;
+	assert_int_equal(vf__swim_leave(sim.nodes[1].s), 0);
+	sim_run(&sim, sim.now + 3000);
+	sim.nodes[1].down = true;
+	sim.nodes[2].down = true;
+	sim_run(&sim, sim.now + 20000);
+	assert_int_equal(sim_state(&sim.nodes[0], "n1"), VF__MEMBER_LEFT);
+	assert_int_equal(sim_state(&sim.nodes[0], "n2"), VF__MEMBER_FAILED);
+	/* left: forgotten after the tombstone time; failed: after the
+	 * reconnect timeout (and retried meanwhile) */
+	sim_run(&sim, sim.now + 70000);
+	assert_int_equal(sim_state(&sim.nodes[0], "n1"), -1);
+	assert_int_equal(sim_state(&sim.nodes[0], "n2"), VF__MEMBER_FAILED);
+	assert_true(vf__swim_stats(s)->streams_out >= 2);
+	sim_run(&sim, sim.now + 60000);
+	assert_int_equal(sim_state(&sim.nodes[0], "n2"), -1);
+	assert_int_equal(vf__swim_count(s), 1);
+	assert_string_equal(vf__swim_node_at(s, 0)->name, "n0");
+}
+
 /* ---- under loss ---- */
 
 /* 16 members, 10% of packets lost both ways, 10 virtual minutes: Lifeguard
@@ -677,6 +744,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_encrypted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_user_hooks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_partition_heals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_loss_no_false_failures, setup,
 						teardown),
 	};
