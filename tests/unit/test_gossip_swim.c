@@ -651,6 +651,8 @@ static void test_gossip_loss_no_false_failures(void **state)
 	       (unsigned long long)spread);
 	assert_int_equal(failed, 0);
 	assert_true(spread > 0 && spread < 5000);
+	for (int i = 1; i < 16; i++)
+		assert_int_equal(sim.nodes[i].events[VF__SWIM_UPDATED], 1);
 }
 
 /* ---- seams for the location service ---- */
