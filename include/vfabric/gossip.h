@@ -25,6 +25,10 @@
  * crypto_aead_aes256gcm_is_available()); vf_gossip_start() refuses keys
  * with -EOPNOTSUPP elsewhere.
  *
+ * As a Serf agent does, gossip retries a random failed member every 30 s
+ * (so two sides of a healed partition merge again) and forgets members
+ * failed or left for 24 hours.
+ *
  * Events (a member joined, failed, left, was updated) go to the callback
  * set with vf_gossip_set_event_fn(), only inside vf_fabric_process() /
  * vf_fabric_run() or on the loop thread, as every callback (loop.h).
