@@ -61,8 +61,14 @@ typedef struct vf_mac {
 typedef struct vf_frame {
 	const uint8_t *data; /**< the frame, from the Ethernet destination on */
 	uint32_t len;	     /**< its length in bytes (no FCS) */
-	uint32_t flags;	     /**< zero; reserved */
+	uint32_t flags;	     /**< VF_FRAME_F_* */
 } vf_frame;
+
+/** vf_frame.flags: the fabric may change the frame's bytes in place (never
+ *  beyond @c len) while it runs it, which saves copying it: a datapath's
+ *  rx sets it for frames in its own memory that nothing else reads; a
+ *  caller of the batch calls for frames it no longer needs. */
+#define VF_FRAME_F_WRITABLE (1u << 0)
 
 /**
  * An IPv4 prefix. Frozen: its layout never changes.

@@ -121,10 +121,11 @@ VF_API int vf_fabric_inject_underlay(vf_fabric *fabric, const void *frame, size_
  * Every frame is checked before the first is run: one bad frame refuses
  * the whole batch and nothing is run.
  * @param port the port whose VM sent them
- * @param frames @p n frames (their @c flags must be 0)
+ * @param frames @p n frames (@c flags: 0 or VF_FRAME_F_WRITABLE, which
+ * lets the fabric run them in place)
  * @param n how many, 0 to 4096
  * @return the number of frames sent in all; -EINVAL (NULL arguments, a
- * frame with no data, a length out of range or flags set: the message
+ * frame with no data, a length out of range or unknown flags: the message
  * gives its index), -ENOENT, -EBUSY as vf_port_inject()
  * @since 0.1
  */

@@ -49,7 +49,10 @@ static int afp_rx(void *state, vf_frame *frames, int max)
 	if ((n = vf__afp_rx(state, got, max)) <= 0)
 		return n;
 	for (int i = 0; i < n; i++)
-		frames[i] = (vf_frame){.data = got[i].data, .len = got[i].len};
+		/* the ring is ours and nothing else reads it */
+		frames[i] = (vf_frame){.data = got[i].data,
+				       .len = got[i].len,
+				       .flags = VF_FRAME_F_WRITABLE};
 	return n;
 }
 

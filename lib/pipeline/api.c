@@ -252,10 +252,9 @@ static int check_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
 		return vf__fail(f, -EINVAL, "%s: %u frames (at most %d)", what, n,
 				BATCH_MAX);
 	for (unsigned int i = 0; i < n; i++) {
-		if (frames[i].flags)
-			return vf__fail(f, -EINVAL,
-					"%s: frame %u has flags 0x%x (must be 0)", what,
-					i, frames[i].flags);
+		if (frames[i].flags & ~VF_FRAME_F_WRITABLE)
+			return vf__fail(f, -EINVAL, "%s: frame %u has unknown flags 0x%x",
+					what, i, frames[i].flags & ~VF_FRAME_F_WRITABLE);
 		if (!frames[i].data)
 			return vf__fail(f, -EINVAL, "%s: frame %u: NULL data", what, i);
 		if (frames[i].len < FRAME_MIN || frames[i].len > FRAME_MAX)
@@ -276,12 +275,17 @@ static int run_batch(vf_fabric *f, vf_port *port, const vf_frame *frames, unsign
 		return err;
 	f->in_pipeline = true;
 	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *buf = f->work;
+
 		c = base;
-		memcpy(f->work, frames[i].data, frames[i].len);
-		if (port)
-			vf__pipe_from_port(&c, port, f->work, frames[i].len);
+		if (frames[i].flags & VF_FRAME_F_WRITABLE) /* the caller's to change */
+			buf = (uint8_t *)(uintptr_t)frames[i].data;
 		else
-			vf__pipe_from_underlay(&c, f->work, frames[i].len);
+			memcpy(buf, frames[i].data, frames[i].len);
+		if (port)
+			vf__pipe_from_port(&c, port, buf, frames[i].len);
+		else
+			vf__pipe_from_underlay(&c, buf, frames[i].len);
 		sent += c.sent;
 	}
 	f->in_pipeline = false;

@@ -194,13 +194,18 @@ static int rx_batch(vf_worker *w, struct vf__endpoint *ep, uint64_t now)
 		};
 		uint32_t len = frames[i].len > FRAME_MAX ? FRAME_MAX : frames[i].len;
 
+		uint8_t *buf = w->work;
+
 		ep->rx_packets++;
 		ep->rx_bytes += frames[i].len;
-		memcpy(w->work, frames[i].data, len);
-		if (ep->port)
-			vf__pipe_from_port(&c, ep->port, w->work, len);
+		if (frames[i].flags & VF_FRAME_F_WRITABLE) /* run it where it is */
+			buf = (uint8_t *)(uintptr_t)frames[i].data;
 		else
-			vf__pipe_from_underlay(&c, w->work, len);
+			memcpy(buf, frames[i].data, len);
+		if (ep->port)
+			vf__pipe_from_port(&c, ep->port, buf, len);
+		else
+			vf__pipe_from_underlay(&c, buf, len);
 	}
 	if (ep->dp->ops.rx_release)
 		ep->dp->ops.rx_release(ep->state);

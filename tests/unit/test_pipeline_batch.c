@@ -83,6 +83,38 @@ static void test_pipeline_batch_equals_single(void **state)
 	free(single.f);
 }
 
+/* Frames marked writable run in place: the same outputs as copies, and
+ * the caller's bytes are what was sent (the MACs rewritten). */
+static void test_pipeline_batch_in_place(void **state)
+{
+	static uint8_t buf[N][VT_FRAME_MAX], again[N][VT_FRAME_MAX];
+	struct vt_fx *fx = FX(state);
+	struct vt_capture copied = {0};
+	static const uint8_t vc[6] = {0x02, 0x01, 10, 1, 2, 7}; /* c's VMAC */
+	vf_frame f[N], g[N];
+	int sent;
+
+	frames(buf, f);
+	frames(again, g);
+	sent = vf_port_inject_batch(fx->port[0], f, N);
+	copied = fx->cap;
+	fx->cap = (struct vt_capture){0};
+	for (size_t i = 0; i < N; i++)
+		g[i].flags = VF_FRAME_F_WRITABLE;
+	assert_int_equal(vf_port_inject_batch(fx->port[0], g, N), sent);
+	assert_int_equal(fx->cap.n, copied.n);
+	for (size_t i = 0; i < copied.n; i++)
+		assert_frame_equal(fx->cap.f[i].data, fx->cap.f[i].len, copied.f[i].data,
+				   copied.f[i].len);
+	/* the copies left the caller's frames alone; in place, the routed
+	 * one (frame 1) now carries the destination's VMAC */
+	assert_memory_equal(buf[1], f[1].data, 6);
+	assert_memory_not_equal(again[1], buf[1], 6);
+	assert_memory_equal(again[1], vc, 6);
+	vt_capture_clear(&copied);
+	free(copied.f);
+}
+
 static void test_pipeline_batch_underlay(void **state)
 {
 	static uint8_t buf[4][VT_FRAME_MAX];
@@ -126,7 +158,7 @@ static void test_pipeline_batch_refused_whole(void **state)
 	assert_rc(vf_port_inject_batch(fx->port[0], f, N), -EINVAL);
 	assert_error_has("frame 7");
 	f[7].data = buf[7];
-	f[3].flags = 1;
+	f[3].flags = 2;
 	assert_rc(vf_port_inject_batch(fx->port[0], f, N), -EINVAL);
 	assert_error_has("flags");
 	f[3].flags = 0;
@@ -156,6 +188,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pipeline_batch_equals_single),
+		T(test_pipeline_batch_in_place),
 		T(test_pipeline_batch_underlay),
 		T(test_pipeline_batch_refused_whole),
 	};

@@ -59,7 +59,7 @@ from .policy import Policy, Rule, SecGroup
 from .port import Port
 from .router import Route, Router
 from .runtime import (BIND_F_CREATE_TAP, BIND_F_CREATE_VETH, BIND_F_OWN,
-                      DatapathStats, Worker)
+                      FRAME_F_WRITABLE, DatapathStats, Worker)
 from .subnet import Subnet
 
 #: The binding's own version: it needs libvfabric of the same major and at
@@ -81,7 +81,7 @@ __all__ = [
     "Fabric", "Cell", "Subnet", "Router", "Port", "SecGroup", "Policy",
     "Rule", "Route", "VfError", "PortStats", "Location", "Ctl", "CtlStats",
     "Worker", "DatapathStats", "BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH",
-    "BIND_F_OWN",
+    "BIND_F_OWN", "FRAME_F_WRITABLE",
     "WireMode", "Verdict", "SubnetKind", "DhcpMode", "Direction", "LogLevel",
     "Protocol", "DropReason", "drop_reason_name", "NAME_MAX",
     "SUBNET_DNS_MAX", "ROUTER_ROUTES_MAX",

@@ -14,13 +14,16 @@ from ._lib import (BindOpts, DatapathStats as _CDatapathStats, Frame,
                    WorkerOpts, WorkerP, lib, new_opts)
 from ._object import _Handle, enc
 
-__all__ = ["BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH", "BIND_F_OWN", "DatapathStats",
+__all__ = ["BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH", "BIND_F_OWN",
+           "FRAME_F_WRITABLE", "DatapathStats",
            "Worker"]
 
 #: vf_bind_opts.flags (datapath.h)
 BIND_F_CREATE_TAP = 1 << 0
 BIND_F_CREATE_VETH = 1 << 1
 BIND_F_OWN = 1 << 2
+#: vf_frame.flags (common.h)
+FRAME_F_WRITABLE = 1 << 0
 
 #: An endpoint's counters (vf_datapath_stats).
 DatapathStats = collections.namedtuple(
@@ -59,6 +62,7 @@ def frames_in(frames):
     for i, b in enumerate(bufs):
         arr[i].data = ctypes.addressof(b)
         arr[i].len = len(b) - 1  # create_string_buffer adds a NUL
+        arr[i].flags = FRAME_F_WRITABLE  # our copies: run them in place
     return arr, bufs
 
 
