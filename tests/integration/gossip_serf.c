@@ -409,7 +409,15 @@ int main(int argc, char **argv)
 		port_base += 10;
 		run(true);
 	}
-	printf("agent log: %s/agent.log\n", tmpdir);
+	if (failures) {
+		printf("agent log kept: %s/agent.log\n", tmpdir);
+	} else {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/agent.log", tmpdir);
+		unlink(path);
+		rmdir(tmpdir);
+	}
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
