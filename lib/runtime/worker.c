@@ -160,7 +160,8 @@ int vf_worker_fd(const vf_worker *w)
 
 uint64_t vf_worker_frames(const vf_worker *w)
 {
-	return w ? w->frames : 0;
+	/* the polling thread counts; any thread may read */
+	return w ? __atomic_load_n(&w->frames, __ATOMIC_RELAXED) : 0;
 }
 
 static struct vf__endpoint *find_ep(vf_worker *w, uint64_t id)
@@ -256,7 +257,7 @@ int vf_worker_poll(vf_worker *w, int timeout_ms)
 	vf__txq_flush(&w->q);
 	vf__pipe_sweep(f, now, (uint32_t)total);
 	vf__pipe_unlock(f);
-	w->frames += (uint64_t)total;
+	__atomic_fetch_add(&w->frames, (uint64_t)total, __ATOMIC_RELAXED);
 	return total;
 }
 
