@@ -1,0 +1,444 @@
+/*
+ * The location service (lib/gossip/locsvc.c) on the virtual network and
+ * clock of gossip_sim.h: N fabrics with ports, each with its membership
+ * state machine and location service; every host learns every remote
+ * port, a moved port wins with its higher version, a failed host's
+ * records go and come back with it, anti-entropy repairs a host that
+ * missed broadcasts with bytes in proportion to what it missed, a miss
+ * asks the owner, and bad messages are counted and change nothing.
+ */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <vfabric/vfabric.h>
+
+#include "gossip/locmsg.h"
+#include "gossip/locsvc.h"
+#include "gossip_sim.h"
+
+#define HOSTS 4
+#define PORTS 8
+#define CELL 1
+#define NET 0x0a010000u /* 10.1.0.0/16 */
+
+struct host {
+	vf_fabric *f;
+	vf_subnet *subnet;
+	struct vf__locsvc *ls;
+	bool deaf; /* drops location updates (missed broadcasts) */
+	vf_port *ports[64];
+	int nports;
+};
+
+static struct sim sim;
+static struct host hosts[SIM_NODES];
+
+static void h_user(void *ctx, const uint8_t *p, size_t len)
+{
+	struct host *h = ctx;
+
+	if (h->deaf && len && (p[0] == VF__LOC_UPDATE || p[0] == VF__LOC_GOSSIP))
+		return;
+	vf__locsvc_user(h->ls, p, len);
+}
+
+static int h_local_state(void *ctx, struct vf__gbuf *out, bool join)
+{
+	(void)join;
+	return vf__locsvc_local_state(((struct host *)ctx)->ls, out);
+}
+
+static void h_remote_state(void *ctx, const uint8_t *p, size_t len, bool join)
+{
+	(void)join;
+	vf__locsvc_remote_state(((struct host *)ctx)->ls, p, len);
+}
+
+static uint32_t vip_of(int host, int port)
+{
+	return NET | (uint32_t)(host + 1) << 8 | (uint32_t)(port + 10);
+}
+
+static vf_port *add_port(int i, uint32_t vip)
+{
+	struct host *h = &hosts[i];
+	char name[32];
+	vf_port *p;
+
+	snprintf(name, sizeof(name), "p%x", vip);
+	VF_OPTS(vf_port_opts, o, .name = name, .vip = vip);
+	assert_rc(vf_port_create(&p, h->subnet, &o), 0);
+	h->ports[h->nports++] = p;
+	return p;
+}
+
+static void del_port(int i, vf_port *p)
+{
+	struct host *h = &hosts[i];
+
+	for (int k = 0; k < h->nports; k++)
+		if (h->ports[k] == p)
+			h->ports[k] = h->ports[--h->nports];
+	vf_port_destroy(p);
+}
+
+/* Host i: fabric (host MAC 02:00:00:00:00:i+1, IP 192.168.0.i+1), cell
+ * 1 with subnet 10.1.0.0/16, node "n<i>" on the virtual network. */
+static void host_add(int i)
+{
+	struct host *h = &hosts[i];
+	struct sim_node *n = &sim.nodes[sim.n];
+	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
+	struct vf__swim_hooks hooks = {h, sim_event, h_user, h_local_state,
+				       h_remote_state};
+	struct vf__swim_opts so = {0};
+	struct vf__locsvc_opts lo = {0};
+	vf_cell *cell;
+	char name[16];
+
+	VF_OPTS(vf_fabric_opts, fo, .host_mac = {{2, 0, 0, 0, 0, (uint8_t)(i + 1)}},
+		.host_ip = 0xc0a80000u | (uint32_t)(i + 1));
+	VF_OPTS(vf_cell_opts, co, .id = CELL);
+	VF_OPTS(vf_subnet_opts, sub, .id = 1, .prefix = {NET, 16});
+	snprintf(name, sizeof(name), "n%d", i);
+	fo.host_name = name;
+	assert_rc(vf_fabric_create(&h->f, &fo), 0);
+	assert_rc(vf_cell_create(&cell, h->f, &co), 0);
+	assert_rc(vf_subnet_create(&h->subnet, cell, &sub), 0);
+	lo.fabric = h->f;
+	lo.name = name;
+	assert_rc(vf__locsvc_create(&h->ls, &lo), 0);
+
+	n->sim = &sim;
+	n->idx = sim.n++;
+	n->addr = (struct vf__gaddr){{10, 0, 0, (uint8_t)(n->idx + 1)}, 4, 7946};
+	so.name = name;
+	so.addr = n->addr;
+	so.seed = 1000 + (uint64_t)n->idx;
+	so.cfg = sim_config();
+	assert_rc(vf__swim_create(&n->s, &so, &io, &hooks), 0);
+	vf__locsvc_set_swim(h->ls, n->s);
+}
+
+/* Runs @ms of virtual time, ticking every location service each 100 ms. */
+static void run(uint64_t ms)
+{
+	uint64_t end = sim.now + ms;
+
+	while (sim.now < end) {
+		sim_run(&sim, sim.now + 100);
+		for (int i = 0; i < sim.n; i++)
+			if (!sim.nodes[i].down)
+				vf__locsvc_tick(hosts[i].ls);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&sim, 0, sizeof(sim));
+	memset(hosts, 0, sizeof(hosts));
+	sim.delay = 1;
+	sim.rng = 42;
+	sim.now = 1000;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < sim.n; i++) {
+		vf__locsvc_destroy(hosts[i].ls);
+		vf_fabric_destroy(hosts[i].f);
+	}
+	sim_free(&sim);
+	return 0;
+}
+
+/* @n hosts with PORTS ports each, joined, running until all is spread. */
+static void fabric(int n)
+{
+	for (int i = 0; i < n; i++) {
+		host_add(i);
+		for (int k = 0; k < PORTS; k++)
+			add_port(i, vip_of(i, k));
+	}
+	for (int i = 1; i < n; i++)
+		assert_rc(vf__swim_join(sim.nodes[i].s, &sim.nodes[0].addr), 0);
+	run(5000);
+}
+
+/* Host @i sees (cell, vip) on host @on (its MAC) at a version > @min. */
+static void assert_at(int i, uint32_t vip, int on, uint64_t min)
+{
+	VF_OPTS(vf_location, l, .cell_id = 0);
+
+	assert_rc(vf_location_get(hosts[i].f, CELL, vip, &l), 0);
+	assert_int_equal(l.host_mac.addr[5], on + 1);
+	assert_int_equal(l.host_ip, 0xc0a80000u | (uint32_t)(on + 1));
+	assert_true(l.version > min);
+}
+
+static void assert_all_known(int n, int skip)
+{
+	for (int i = 0; i < n; i++) {
+		if (i == skip)
+			continue;
+		assert_int_equal(vf_location_count(hosts[i].f),
+				 (size_t)((n - 1 - (skip >= 0)) * PORTS));
+		for (int j = 0; j < n; j++)
+			if (j != i && j != skip)
+				for (int k = 0; k < PORTS; k++)
+					assert_at(i, vip_of(j, k), j, 0);
+	}
+}
+
+static void test_locsvc_spread(void **state)
+{
+	(void)state;
+	fabric(HOSTS);
+	assert_all_known(HOSTS, -1);
+	for (int i = 0; i < HOSTS; i++) {
+		const struct vf__locsvc_stats *st = vf__locsvc_stats(hosts[i].ls);
+
+		assert_int_equal(st->published, PORTS);
+		assert_int_equal(st->install_errors, 0);
+		assert_int_equal(st->bad_malformed + st->bad_oversized, 0);
+	}
+}
+
+/* A VM moves: destroyed on n1, created on n2 with the same VIP. */
+static void test_locsvc_move(void **state)
+{
+	uint32_t vip = vip_of(1, 3);
+	VF_OPTS(vf_location, before, .cell_id = 0);
+
+	(void)state;
+	fabric(HOSTS);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &before), 0);
+	del_port(1, hosts[1].ports[3]);
+	run(2000);
+	for (int i = 0; i < HOSTS; i++)
+		assert_rc(vf_location_get(hosts[i].f, CELL, vip,
+					  &(vf_location){.sz = sizeof(vf_location)}),
+			  -ENOENT);
+	add_port(2, vip);
+	run(2000);
+	for (int i = 0; i < HOSTS; i++)
+		if (i != 2)
+			assert_at(i, vip, 2, before.version);
+	/* and back to n1, whose counter must now jump past n2's version */
+	del_port(2, hosts[2].ports[hosts[2].nports - 1]);
+	add_port(1, vip);
+	run(2000);
+	for (int i = 0; i < HOSTS; i++)
+		if (i != 1)
+			assert_at(i, vip, 1, before.version + 1);
+}
+
+/* n3 stops: its records go everywhere; it comes back: they return. */
+static void test_locsvc_fail_restore(void **state)
+{
+	(void)state;
+	fabric(HOSTS);
+	sim.nodes[3].down = true;
+	run(15000);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sim_state(&sim.nodes[i], "n3"), VF__MEMBER_FAILED);
+	assert_all_known(HOSTS, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vf__locsvc_known(hosts[i].ls, "n3"), 0);
+	sim.nodes[3].down = false;
+	assert_rc(vf__swim_join(sim.nodes[3].s, &sim.nodes[0].addr), 0);
+	run(10000);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sim_state(&sim.nodes[i], "n3"), VF__MEMBER_ALIVE);
+	assert_all_known(HOSTS, -1);
+}
+
+static uint64_t ae_bytes(void)
+{
+	uint64_t b = 0;
+
+	for (int i = 0; i < sim.n; i++)
+		b += vf__locsvc_stats(hosts[i].ls)->ae_bytes;
+	return b;
+}
+
+static uint64_t ae_records(void)
+{
+	uint64_t r = 0;
+
+	for (int i = 0; i < sim.n; i++)
+		r += vf__locsvc_stats(hosts[i].ls)->ae_records;
+	return r;
+}
+
+/* n3 misses the broadcasts of 6 new ports; anti-entropy (push-pull every
+ * 30 s) repairs it, sending those records, not the table. */
+static void test_locsvc_anti_entropy(void **state)
+{
+	const int missing = 6;
+	uint64_t b0, r0, b1, r1;
+
+	(void)state;
+	fabric(HOSTS);
+	for (int k = 0; k < 40; k++) /* a bigger table: 4 x 8 + 40 */
+		add_port(k % 3, vip_of(k % 3, 20 + k));
+	run(3000);
+	hosts[3].deaf = true;
+	for (int k = 0; k < missing; k++)
+		add_port(k % 2, vip_of(k % 2, 100 + k));
+	run(3000); /* the broadcasts are spent */
+	assert_int_equal(vf__swim_queued(sim.nodes[0].s), 0);
+	assert_int_equal(vf_location_count(hosts[3].f), 3 * PORTS + 40);
+	hosts[3].deaf = false;
+	b0 = ae_bytes();
+	r0 = ae_records();
+	run(70000);
+	b1 = ae_bytes() - b0;
+	r1 = ae_records() - r0;
+	assert_int_equal(vf_location_count(hosts[3].f), 3 * PORTS + 40 + missing);
+	for (int k = 0; k < missing; k++)
+		assert_at(3, vip_of(k % 2, 100 + k), k % 2, 0);
+	print_message("anti-entropy: %d missing of %d records: %llu records, %llu "
+		      "bytes sent\n",
+		      missing, 4 * PORTS + 40 + missing, (unsigned long long)r1,
+		      (unsigned long long)b1);
+	/* each missing record sent at most twice (two peers may answer
+	 * before the first answer lands), under 80 bytes each: a fraction of
+	 * the table (78 records, over 4 KB) */
+	assert_in_range(r1, missing, 2 * missing);
+	assert_true(b1 <= 2 * missing * 80);
+	assert_true(b1 * 4 < (4 * PORTS + 40 + missing) * 55);
+	/* steady state: nothing is missing, nothing is sent */
+	run(70000);
+	assert_int_equal(ae_records(), r0 + r1);
+}
+
+/* n2 missed a broadcast; its miss asks the owner, whose answer installs. */
+static void test_locsvc_miss_query(void **state)
+{
+	uint32_t vip = vip_of(0, 50);
+	VF_OPTS(vf_location, l, .cell_id = 0);
+
+	(void)state;
+	fabric(3);
+	hosts[2].deaf = true;
+	add_port(0, vip);
+	run(3000);
+	assert_rc(vf_location_get(hosts[2].f, CELL, vip, &l), -ENOENT);
+	hosts[2].deaf = false;
+	vf__locsvc_request(hosts[2].ls, CELL, vip, sim.now);
+	vf__locsvc_request(hosts[2].ls, CELL, vip, sim.now); /* rate-limited */
+	sim_run(&sim, sim.now + 500);
+	assert_at(2, vip, 0, 0);
+	assert_int_equal(vf__locsvc_stats(hosts[2].ls)->queries_sent, 1);
+	assert_true(vf__locsvc_stats(hosts[0].ls)->queries_answered >= 1);
+	assert_int_equal(vf__locsvc_stats(hosts[1].ls)->queries_answered, 0);
+}
+
+/* ---- bad input ---- */
+
+static void feed(struct host *h, const uint8_t *p, size_t len)
+{
+	vf__locsvc_user(h->ls, p, len);
+}
+
+static void test_locsvc_bad_input(void **state)
+{
+	struct vf__loc_rec r = {vf__gbytes_str("n1"), CELL, 0, 1, 0, {0}, {0}, 99, false};
+	struct vf__loc_msg m = {.type = VF__LOC_UPDATE};
+	static const uint8_t mac[6] = {2, 0, 0, 0, 0, 9};
+	struct vf__gbuf b = {0};
+	const struct vf__locsvc_stats *st;
+	uint8_t *big;
+	size_t count, nrecs, bad;
+	uint64_t recs_in;
+
+	(void)state;
+	fabric(2);
+	st = vf__locsvc_stats(hosts[0].ls);
+	count = vf_location_count(hosts[0].f);
+	nrecs = vf__locsvc_count(hosts[0].ls);
+	recs_in = st->recs_in;
+	/* a good message, then broken forms of it */
+	r.vip = NET | 0x0909;
+	r.vmac = (struct vf__gbytes){mac, 6};
+	r.host_mac = (struct vf__gbytes){mac, 6};
+	m.u.update.recs = &r;
+	m.u.update.n = 1;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	for (size_t cut = 1; cut < b.len; cut++)
+		feed(&hosts[0], b.data, cut); /* truncated */
+	bad = b.len - 1;
+	assert_int_equal(st->bad_malformed, bad);
+	b.data[b.len - 1] = 0xc1; /* never used in msgpack */
+	feed(&hosts[0], b.data, b.len);
+	b.data[b.len - 1] = 0xc0; /* nil for a version */
+	feed(&hosts[0], b.data, b.len);
+	b.data[b.len - 1] = 0x05;
+	vf__gbuf_put(&b, "x", 1);
+	feed(&hosts[0], b.data, b.len); /* trailing bytes */
+	b.data[0] = 19;
+	feed(&hosts[0], b.data, b.len - 1); /* not ours: ignored, not counted */
+	vf__gbuf_free(&b);
+	bad += 3;
+	r.vmac.len = 5; /* a short MAC */
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	feed(&hosts[0], b.data, b.len);
+	vf__gbuf_free(&b);
+	r.vmac.len = 6;
+	r.version = 0; /* no version */
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	feed(&hosts[0], b.data, b.len);
+	vf__gbuf_free(&b);
+	bad += 2;
+	assert_int_equal(st->bad_malformed, bad);
+	/* oversized: past VF__LOC_MSG_MAX, and too many records */
+	big = calloc(1, VF__LOC_MSG_MAX + 1);
+	big[0] = VF__LOC_UPDATE;
+	feed(&hosts[0], big, VF__LOC_MSG_MAX + 1);
+	free(big);
+	r.version = 5;
+	m.u.update.recs = calloc(VF__LOC_RECS_MAX + 1, sizeof(r));
+	for (size_t i = 0; i <= VF__LOC_RECS_MAX; i++)
+		m.u.update.recs[i] = r;
+	m.u.update.n = VF__LOC_RECS_MAX + 1;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	feed(&hosts[0], b.data, b.len);
+	vf__gbuf_free(&b);
+	free(m.u.update.recs);
+	assert_int_equal(st->bad_oversized, 2);
+	/* an update in push-pull state is refused too */
+	m.u.update.recs = &r;
+	m.u.update.n = 1;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	vf__locsvc_remote_state(hosts[0].ls, b.data, b.len);
+	vf__gbuf_free(&b);
+	assert_int_equal(st->bad_malformed, bad + 1);
+	/* nothing changed */
+	assert_int_equal(st->recs_in, recs_in);
+	assert_int_equal(vf_location_count(hosts[0].f), count);
+	assert_int_equal(vf__locsvc_count(hosts[0].ls), nrecs);
+	assert_int_equal(st->installs, (uint64_t)PORTS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_locsvc_spread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_anti_entropy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_miss_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_bad_input, setup, teardown),
+	};
+
+	(void)sim_add; /* hosts are added by host_add() */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
