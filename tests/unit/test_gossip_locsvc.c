@@ -25,6 +25,7 @@
 
 struct host {
 	vf_fabric *f;
+	vf_cell *cell;
 	vf_subnet *subnet;
 	struct vf__locsvc *ls;
 	bool deaf; /* drops location updates (missed broadcasts) */
@@ -91,11 +92,9 @@ static void host_add(int i)
 	struct host *h = &hosts[i];
 	struct sim_node *n = &sim.nodes[sim.n];
 	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
-	struct vf__swim_hooks hooks = {h, sim_event, h_user, h_local_state,
-				       h_remote_state};
+	struct vf__swim_hooks hooks = {h, NULL, h_user, h_local_state, h_remote_state};
 	struct vf__swim_opts so = {0};
 	struct vf__locsvc_opts lo = {0};
-	vf_cell *cell;
 	char name[16];
 
 	VF_OPTS(vf_fabric_opts, fo, .host_mac = {{2, 0, 0, 0, 0, (uint8_t)(i + 1)}},
@@ -105,8 +104,8 @@ static void host_add(int i)
 	snprintf(name, sizeof(name), "n%d", i);
 	fo.host_name = name;
 	assert_rc(vf_fabric_create(&h->f, &fo), 0);
-	assert_rc(vf_cell_create(&cell, h->f, &co), 0);
-	assert_rc(vf_subnet_create(&h->subnet, cell, &sub), 0);
+	assert_rc(vf_cell_create(&h->cell, h->f, &co), 0);
+	assert_rc(vf_subnet_create(&h->subnet, h->cell, &sub), 0);
 	lo.fabric = h->f;
 	lo.name = name;
 	assert_rc(vf__locsvc_create(&h->ls, &lo), 0);
@@ -151,6 +150,10 @@ static int teardown(void **state)
 	(void)state;
 	for (int i = 0; i < sim.n; i++) {
 		vf__locsvc_destroy(hosts[i].ls);
+		for (int k = 0; k < hosts[i].nports; k++)
+			vf_port_destroy(hosts[i].ports[k]);
+		vf_subnet_destroy(hosts[i].subnet);
+		vf_cell_destroy(hosts[i].cell);
 		vf_fabric_destroy(hosts[i].f);
 	}
 	sim_free(&sim);
@@ -280,7 +283,7 @@ static uint64_t ae_records(void)
  * 30 s) repairs it, sending those records, not the table. */
 static void test_locsvc_anti_entropy(void **state)
 {
-	const int missing = 6;
+	const uint64_t missing = 6;
 	uint64_t b0, r0, b1, r1;
 
 	(void)state;
@@ -289,7 +292,7 @@ static void test_locsvc_anti_entropy(void **state)
 		add_port(k % 3, vip_of(k % 3, 20 + k));
 	run(3000);
 	hosts[3].deaf = true;
-	for (int k = 0; k < missing; k++)
+	for (int k = 0; k < (int)missing; k++)
 		add_port(k % 2, vip_of(k % 2, 100 + k));
 	run(3000); /* the broadcasts are spent */
 	assert_int_equal(vf__swim_queued(sim.nodes[0].s), 0);
@@ -301,18 +304,18 @@ static void test_locsvc_anti_entropy(void **state)
 	b1 = ae_bytes() - b0;
 	r1 = ae_records() - r0;
 	assert_int_equal(vf_location_count(hosts[3].f), 3 * PORTS + 40 + missing);
-	for (int k = 0; k < missing; k++)
+	for (int k = 0; k < (int)missing; k++)
 		assert_at(3, vip_of(k % 2, 100 + k), k % 2, 0);
 	print_message("anti-entropy: %d missing of %d records: %llu records, %llu "
 		      "bytes sent\n",
-		      missing, 4 * PORTS + 40 + missing, (unsigned long long)r1,
-		      (unsigned long long)b1);
+		      (int)missing, (int)(4 * PORTS + 40 + missing),
+		      (unsigned long long)r1, (unsigned long long)b1);
 	/* each missing record sent at most twice (two peers may answer
 	 * before the first answer lands), under 80 bytes each: a fraction of
 	 * the table (78 records, over 4 KB) */
 	assert_in_range(r1, missing, 2 * missing);
 	assert_true(b1 <= 2 * missing * 80);
-	assert_true(b1 * 4 < (4 * PORTS + 40 + missing) * 55);
+	assert_true(b1 * 4 < (4 * PORTS + 40 + missing) * 55u);
 	/* steady state: nothing is missing, nothing is sent */
 	run(70000);
 	assert_int_equal(ae_records(), r0 + r1);
