@@ -10,20 +10,25 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "core/internal.h"
 #include "gossip/crypto.h"
+#include "gossip/locsvc.h"
 #include "gossip/serf.h"
 #include "gossip/transport.h"
 
 #define KEY_KEYMAX 64
 #define TAG_VALMAX 255
 #define SEEDS_MAX 64
+
+#define LOC_MISS_MAX 64
 
 struct vf__gossip {
 	vf_fabric *f;
@@ -33,6 +38,14 @@ struct vf__gossip {
 	vf_gossip_event_fn fn;
 	void *ud;
 	struct vf__swim_hooks delegate; /* the location service's, or zero */
+	struct vf__locsvc *loc;		/* ours, when no other delegate is set */
+	uint64_t loc_tick;		/* when it last ran (ms) */
+	/* pipeline misses (from any worker thread) waiting for the loop */
+	pthread_mutex_t miss_lock;
+	struct {
+		uint32_t cell, vip;
+	} miss[LOC_MISS_MAX];
+	unsigned int nmiss;
 	bool in_cb;
 	bool left;
 	uint16_t port;
@@ -43,8 +56,14 @@ struct vf__gossip {
 
 static struct vf__gossip *gossip_of(vf_fabric *f)
 {
-	if (!f->gossip && (f->gossip = calloc(1, sizeof(*f->gossip))))
-		f->gossip->f = f;
+	struct vf__gossip *g;
+
+	if (!f->gossip && (g = calloc(1, sizeof(*g)))) {
+		g->f = f;
+		pthread_mutex_init(&g->miss_lock, NULL);
+		/* workers read it (vf__gossip_loc_request()) */
+		__atomic_store_n(&f->gossip, g, __ATOMIC_RELEASE);
+	}
 	return f->gossip;
 }
 
@@ -145,12 +164,15 @@ struct vf__swim *vf__gossip_swim(vf_fabric *f)
 	return running(f) && !f->gossip->left ? f->gossip->swim : NULL;
 }
 
+static void loc_stop(struct vf__gossip *g);
+
 int vf__gossip_set_delegate(vf_fabric *f, const struct vf__swim_hooks *h)
 {
 	struct vf__gossip *g = gossip_of(f);
 
 	if (!g)
 		return -ENOMEM;
+	loc_stop(g); /* a delegate of one's own replaces the service */
 	if (h)
 		g->delegate = *h;
 	else
@@ -159,11 +181,43 @@ int vf__gossip_set_delegate(vf_fabric *f, const struct vf__swim_hooks *h)
 	return 0;
 }
 
-/* After each batch of input: a finished leave closes the sockets. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The location service's periodic work, at most every LOC_TICK_MS. */
+#define LOC_TICK_MS 200
+
+static void loc_tick(struct vf__gossip *g)
+{
+	uint64_t now = mono_ms();
+	unsigned int n;
+
+	if (!g->loc || g->left)
+		return;
+	pthread_mutex_lock(&g->miss_lock);
+	n = g->nmiss;
+	for (unsigned int i = 0; i < n; i++)
+		vf__locsvc_request(g->loc, g->miss[i].cell, g->miss[i].vip, now);
+	g->nmiss = 0;
+	pthread_mutex_unlock(&g->miss_lock);
+	if (now - g->loc_tick < LOC_TICK_MS)
+		return;
+	g->loc_tick = now;
+	vf__locsvc_tick(g->loc);
+}
+
+/* After each batch of input (packets, streams, timers): a finished leave
+ * closes the sockets; the location service runs. */
 static void after_input(void *ctx)
 {
 	struct vf__gossip *g = ctx;
 
+	loc_tick(g);
 	if (g->swim && vf__swim_left(g->swim) && !g->left) {
 		g->left = true;
 		vf_info(g->f, "gossip: left the cluster");
@@ -287,8 +341,61 @@ static int make_keyring(vf_fabric *f, const vf_gossip_opts *o, struct vf__keyrin
 
 /* ---- start, stop ---- */
 
+/* Starts the location service on @g's state machine, unless someone set
+ * a delegate of their own (tests). */
+static int loc_start(struct vf__gossip *g, const char *name)
+{
+	struct vf__locsvc_opts lo = {0};
+	struct timespec ts;
+	int rc;
+
+	if (g->delegate.user || g->delegate.local_state || g->delegate.remote_state)
+		return 0;
+	/* versions start at the wall clock (ms): a restarted host publishes
+	 * above what it published before */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	lo.fabric = g->f;
+	lo.name = name;
+	lo.version_base = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if ((rc = vf__locsvc_create(&g->loc, &lo)) < 0)
+		return rc;
+	vf__locsvc_set_swim(g->loc, g->swim);
+	vf__locsvc_hooks(g->loc, &g->delegate);
+	return 0;
+}
+
+static void loc_stop(struct vf__gossip *g)
+{
+	if (!g->loc)
+		return;
+	vf__locsvc_destroy(g->loc);
+	g->loc = NULL;
+	memset(&g->delegate, 0, sizeof(g->delegate));
+}
+
+/* From the pipeline, on any thread: queued for the loop, which asks at
+ * its next input or timer (the location service is the loop's alone). */
+void vf__gossip_loc_request(vf_fabric *f, uint32_t cell, uint32_t vip)
+{
+	struct vf__gossip *g = __atomic_load_n(&f->gossip, __ATOMIC_ACQUIRE);
+	unsigned int i;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->miss_lock);
+	for (i = 0; i < g->nmiss; i++)
+		if (g->miss[i].cell == cell && g->miss[i].vip == vip)
+			break;
+	if (i == g->nmiss && g->nmiss < LOC_MISS_MAX) {
+		g->miss[g->nmiss].cell = cell;
+		g->miss[g->nmiss++].vip = vip;
+	}
+	pthread_mutex_unlock(&g->miss_lock);
+}
+
 static void teardown(struct vf__gossip *g)
 {
+	loc_stop(g);
 	vf__gtransport_close(g->tr);
 	g->tr = NULL;
 	vf__swim_destroy(g->swim);
@@ -375,6 +482,11 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 		rc = vf__fail(f, rc, "vf_gossip_start: %s", strerror(-rc));
 		goto out;
 	}
+	if ((rc = loc_start(g, so.name)) < 0) {
+		rc = vf__fail(f, rc, "vf_gossip_start: location service: %s",
+			      strerror(-rc));
+		goto out;
+	}
 	vf__gtransport_attach(g->tr, g->swim, after_input, g);
 	vf_info(f, "gossip: started as '%s' on port %u%s", so.name, g->port,
 		g->kr ? ", encrypted" : "");
@@ -404,6 +516,7 @@ void vf__gossip_fabric_remove(vf_fabric *f)
 	if (!f->gossip)
 		return;
 	teardown(f->gossip);
+	pthread_mutex_destroy(&f->gossip->miss_lock);
 	free(f->gossip);
 	f->gossip = NULL;
 }

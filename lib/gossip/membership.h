@@ -198,5 +198,9 @@ struct vf__swim *vf__gossip_swim(struct vf_fabric *f);
  * @event is not used: the public callback gets events). Kept across
  * restarts; NULL clears. */
 int vf__gossip_set_delegate(struct vf_fabric *f, const struct vf__swim_hooks *h);
+/* The pipeline's miss for (cell, vip): the location service (locsvc.h),
+ * which vf_gossip_start() runs unless a delegate was set, asks the owner
+ * or the cluster; a no-op without gossip. */
+void vf__gossip_loc_request(struct vf_fabric *f, uint32_t cell, uint32_t vip);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gossip/membership.h"
 #include "pipeline/location.h"
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
@@ -154,9 +155,7 @@ bool vf__loc_can_park(const vf_fabric *f, uint32_t len, uint64_t now_ns)
 
 void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip)
 {
-	(void)f;
-	(void)cell;
-	(void)vip;
+	vf__gossip_loc_request(f, cell, vip);
 }
 
 /* Answers the parked requests for @l. */

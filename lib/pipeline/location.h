@@ -48,8 +48,8 @@ int vf__loc_park(vf_fabric *f, vf_port *port, uint32_t cell, uint32_t vip,
 /* Whether vf__loc_park() would take a request of @len bytes now (for
  * traces, which must not park). */
 bool vf__loc_can_park(const vf_fabric *f, uint32_t len, uint64_t now_ns);
-/* Asks the location service for (cell, vip); a no-op until the gossip
- * service exists. */
+/* Asks the location service for (cell, vip) (vf__gossip_loc_request());
+ * a no-op without gossip. */
 void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip);
 
 #endif
