@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct vf__gtransport {
 	void (*after)(void *ctx); /* after each input: the owner's checks */
 	void *after_ctx;
 	int udp, tcp;
+	int spare; /* a descriptor kept for shedding a connection at EMFILE */
 	uv_poll_t udp_poll, tcp_poll;
 	uv_timer_t timer;
 	unsigned int handles; /* open libuv handles, conns included; freed at 0 */
@@ -69,6 +71,8 @@ static void t_unref(struct vf__gtransport *t)
 		close(t->udp);
 	if (t->tcp >= 0)
 		close(t->tcp);
+	if (t->spare >= 0)
+		close(t->spare);
 	free(t);
 }
 
@@ -358,6 +362,22 @@ static void on_accept(uv_poll_t *h, int status, int events)
 		int fd = accept4(t->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && t->spare >= 0) {
+			/* out of descriptors (accept says so even with nothing
+			 * waiting): a waiting connection would stay in the
+			 * backlog and the socket readable for ever, a busy
+			 * loop. Shed it with the spare descriptor; the peer
+			 * falls back as for any refused stream. */
+			close(t->spare);
+			fd = accept4(t->tcp, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			t->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				break; /* nothing was waiting */
+			vf_warn(t->f, "gossip: out of descriptors: a stream refused");
+			continue;
+		}
 		if (fd < 0)
 			break;
 		if (t->nin >= STREAMS_MAX || !t->swim || !(c = conn_new(t, fd, false))) {
@@ -486,6 +506,7 @@ int vf__gtransport_open(struct vf__gtransport **out, vf_fabric *f, uint32_t ip,
 	t->f = f;
 	t->tcp_timeout = tcp_timeout;
 	t->udp = t->tcp = -1;
+	t->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	vf__list_init(&t->conns);
 	sa.sin_addr.s_addr = htonl(ip);
 	sa.sin_port = htons(port);
@@ -493,6 +514,8 @@ int vf__gtransport_open(struct vf__gtransport **out, vf_fabric *f, uint32_t ip,
 	    (rc = t->tcp = bind_socket(f, SOCK_STREAM, &sa)) < 0) {
 		if (t->udp >= 0)
 			close(t->udp);
+		if (t->spare >= 0)
+			close(t->spare);
 		free(t);
 		return rc;
 	}
