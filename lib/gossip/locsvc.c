@@ -7,6 +7,7 @@
 
 #include "gossip/locmsg.h"
 #include "gossip/locsvc.h"
+#include "util/hash.h"
 
 #define QHIST 16
 
@@ -28,9 +29,10 @@ struct rec {
 	uint32_t cell, vip, subnet, host_ip;
 	vf_mac vmac, host_mac;
 	uint64_t version;
-	bool dead;	/* withdrawn by its origin */
-	bool installed; /* the one in the pipeline's table */
-	bool seen;	/* ours: the port was found by this scan */
+	bool dead;	  /* withdrawn by its origin */
+	bool installed;	  /* the one in the pipeline's table */
+	bool seen;	  /* ours: the port was found by this scan */
+	struct rec *next; /* the next record of the same (cell, vip) */
 };
 
 struct query {
@@ -43,8 +45,9 @@ struct vf__locsvc {
 	struct vf__swim *swim;
 	struct origin *origins;
 	size_t norigins, corigins;
-	struct rec *recs;
+	struct rec **recs; /* every record, in no order */
 	size_t nrecs, crecs;
+	struct vf__hmap by_key; /* (cell, vip) -> its first record */
 	struct query q[QHIST];
 	unsigned int qnext;
 	struct vf__locsvc_stats st;
@@ -88,31 +91,91 @@ static long origin_get(struct vf__locsvc *ls, const uint8_t *name, size_t len)
 	return (long)ls->norigins++;
 }
 
+struct key {
+	uint32_t cell, vip;
+};
+
+static uint64_t key_hash(uint32_t cell, uint32_t vip)
+{
+	return vf__hash_u64((uint64_t)cell << 32 | vip);
+}
+
+static bool key_eq(const void *val, const void *k)
+{
+	const struct rec *r = val;
+	const struct key *key = k;
+
+	return r->cell == key->cell && r->vip == key->vip;
+}
+
+/* The records of (cell, vip), a list through ->next, or NULL. */
+static struct rec *key_first(const struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
+{
+	struct key k = {cell, vip};
+
+	return vf__hmap_get(&ls->by_key, key_hash(cell, vip), key_eq, &k);
+}
+
 static struct rec *rec_find(struct vf__locsvc *ls, uint32_t origin, uint32_t cell,
 			    uint32_t vip)
 {
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = &ls->recs[i];
-
-		if (r->origin == origin && r->cell == cell && r->vip == vip)
+	for (struct rec *r = key_first(ls, cell, vip); r; r = r->next)
+		if (r->origin == origin)
 			return r;
-	}
 	return NULL;
 }
 
-static struct rec *rec_add(struct vf__locsvc *ls)
+/* A new zeroed record of @origin for (cell, vip), linked in. */
+static struct rec *rec_add(struct vf__locsvc *ls, uint32_t origin, uint32_t cell,
+			   uint32_t vip)
 {
+	struct rec *r, *first = key_first(ls, cell, vip);
+
 	if (ls->nrecs == ls->crecs) {
 		size_t c = ls->crecs ? 2 * ls->crecs : 64;
-		struct rec *r = realloc(ls->recs, c * sizeof(*r));
+		struct rec **a = realloc(ls->recs, c * sizeof(*a));
 
-		if (!r)
+		if (!a)
 			return NULL;
-		ls->recs = r;
+		ls->recs = a;
 		ls->crecs = c;
 	}
-	memset(&ls->recs[ls->nrecs], 0, sizeof(ls->recs[0]));
-	return &ls->recs[ls->nrecs++];
+	if (!(r = calloc(1, sizeof(*r))))
+		return NULL;
+	if (!first && vf__hmap_reserve(&ls->by_key, 1) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->origin = origin;
+	r->cell = cell;
+	r->vip = vip;
+	if (first) {
+		r->next = first->next;
+		first->next = r;
+	} else {
+		vf__hmap_put(&ls->by_key, key_hash(cell, vip), r);
+	}
+	ls->recs[ls->nrecs++] = r;
+	return r;
+}
+
+/* Unlinks @r from its key's list (the table keeps room: no failure). */
+static void rec_unlink(struct vf__locsvc *ls, struct rec *r)
+{
+	struct rec *first = key_first(ls, r->cell, r->vip);
+	uint64_t h = key_hash(r->cell, r->vip);
+
+	if (first == r) {
+		vf__hmap_del(&ls->by_key, h, r);
+		if (r->next)
+			vf__hmap_put(&ls->by_key, h, r->next); /* into the freed slot */
+		return;
+	}
+	for (struct rec *p = first; p; p = p->next)
+		if (p->next == r) {
+			p->next = r->next;
+			return;
+		}
 }
 
 /* The highest version any origin gave (cell, vip). */
@@ -120,10 +183,9 @@ static uint64_t key_version(const struct vf__locsvc *ls, uint32_t cell, uint32_t
 {
 	uint64_t v = 0;
 
-	for (size_t i = 0; i < ls->nrecs; i++)
-		if (ls->recs[i].cell == cell && ls->recs[i].vip == vip &&
-		    ls->recs[i].version > v)
-			v = ls->recs[i].version;
+	for (const struct rec *r = key_first(ls, cell, vip); r; r = r->next)
+		if (r->version > v)
+			v = r->version;
 	return v;
 }
 
@@ -154,11 +216,7 @@ static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 	struct rec *win = NULL, *cur = NULL;
 	bool local = false;
 
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = &ls->recs[i];
-
-		if (r->cell != cell || r->vip != vip)
-			continue;
+	for (struct rec *r = key_first(ls, cell, vip); r; r = r->next) {
 		if (r->installed)
 			cur = r;
 		if (r->dead || ls->origins[r->origin].gone)
@@ -300,7 +358,7 @@ static void send_delta(struct vf__locsvc *ls, const char *to,
 	if (!ls->nrecs || !(pick = malloc(ls->nrecs * sizeof(*pick))))
 		return;
 	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = &ls->recs[i];
+		struct rec *r = ls->recs[i];
 		const struct origin *o = &ls->origins[r->origin];
 
 		if (!o->gone && r->version <= o->known && r->version > their(vv, o->name))
@@ -407,11 +465,8 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 		ls->st.recs_stale++;
 		return false;
 	}
-	if (!r && !(r = rec_add(ls)))
+	if (!r && !(r = rec_add(ls, (uint32_t)o, w->cell, w->vip)))
 		return false;
-	r->origin = (uint32_t)o;
-	r->cell = w->cell;
-	r->vip = w->vip;
 	r->subnet = w->subnet;
 	r->host_ip = w->host_ip;
 	memcpy(r->vmac.addr, w->vmac.data, 6);
@@ -587,10 +642,8 @@ static void scan_port(struct vf__locsvc *ls, const vf_port *p)
 		r->seen = true;
 		return;
 	}
-	if (!r && !(r = rec_add(ls)))
+	if (!r && !(r = rec_add(ls, 0, cell, vip)))
 		return;
-	r->cell = cell;
-	r->vip = vip;
 	r->vmac = vmac;
 	r->host_mac = hmac;
 	r->subnet = subnet;
@@ -604,7 +657,7 @@ static void scan_port(struct vf__locsvc *ls, const vf_port *p)
 static void scan_ports(struct vf__locsvc *ls)
 {
 	for (size_t i = 0; i < ls->nrecs; i++)
-		ls->recs[i].seen = false;
+		ls->recs[i]->seen = false;
 	for (vf_cell *c = vf_fabric_next_cell(ls->f, NULL); c;
 	     c = vf_fabric_next_cell(ls->f, c))
 		for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
@@ -613,7 +666,7 @@ static void scan_ports(struct vf__locsvc *ls)
 			     p = vf_subnet_next_port(s, p))
 				scan_port(ls, p);
 	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = &ls->recs[i];
+		struct rec *r = ls->recs[i];
 
 		if (r->origin == 0 && !r->dead && !r->seen) {
 			r->dead = true;
@@ -633,11 +686,18 @@ static void withdraw(struct vf__locsvc *ls, uint32_t o)
 	ls->origins[o].npend = 0;
 	ls->st.origins_withdrawn++;
 	for (size_t i = 0; i < ls->nrecs; i++)
-		if (ls->recs[i].origin == o)
-			settle(ls, ls->recs[i].cell, ls->recs[i].vip);
-	for (size_t i = 0; i < ls->nrecs; i++)
-		if (ls->recs[i].origin != o)
-			ls->recs[j++] = ls->recs[i];
+		if (ls->recs[i]->origin == o)
+			settle(ls, ls->recs[i]->cell, ls->recs[i]->vip);
+	for (size_t i = 0; i < ls->nrecs; i++) {
+		struct rec *r = ls->recs[i];
+
+		if (r->origin != o) {
+			ls->recs[j++] = r;
+			continue;
+		}
+		rec_unlink(ls, r);
+		free(r);
+	}
 	ls->nrecs = j;
 }
 
@@ -704,13 +764,9 @@ void vf__locsvc_request(struct vf__locsvc *ls, uint32_t cell, uint32_t vip,
 	ls->q[ls->qnext] = (struct query){cell, vip, now_ms ? now_ms : 1};
 	ls->qnext = (ls->qnext + 1) % QHIST;
 	/* the last owner we heard of, if any */
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		const struct rec *r = &ls->recs[i];
-
-		if (r->origin && r->cell == cell && r->vip == vip &&
-		    !ls->origins[r->origin].gone)
+	for (const struct rec *r = key_first(ls, cell, vip); r; r = r->next)
+		if (r->origin && !ls->origins[r->origin].gone)
 			owner = ls->origins[r->origin].name;
-	}
 	m.u.query.cell = cell;
 	m.u.query.vip = vip;
 	m.u.query.from = vf__gbytes_str(ls->origins[0].name);
@@ -752,9 +808,12 @@ void vf__locsvc_destroy(struct vf__locsvc *ls)
 {
 	if (!ls)
 		return;
-	for (size_t i = 0; i < ls->nrecs; i++)
-		if (ls->recs[i].installed)
-			vf_location_del(ls->f, ls->recs[i].cell, ls->recs[i].vip);
+	for (size_t i = 0; i < ls->nrecs; i++) {
+		if (ls->recs[i]->installed)
+			vf_location_del(ls->f, ls->recs[i]->cell, ls->recs[i]->vip);
+		free(ls->recs[i]);
+	}
+	vf__hmap_free(&ls->by_key);
 	for (size_t i = 0; i < ls->norigins; i++)
 		free(ls->origins[i].name);
 	free(ls->origins);
