@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <vfabric/vfabric.h>
 
@@ -429,6 +431,102 @@ static void test_locsvc_bad_input(void **state)
 	assert_int_equal(st->installs, (uint64_t)PORTS);
 }
 
+/* ---- the real path: vf_gossip_start() runs the service ---- */
+
+static size_t count_locked(vf_fabric *f)
+{
+	size_t n;
+
+	vf_fabric_lock(f);
+	n = vf_location_count(f);
+	vf_fabric_unlock(f);
+	return n;
+}
+
+/* Two fabrics on loopback, each with its loop thread and 3 ports: once
+ * joined, each learns the other's ports; a port destroyed goes on the
+ * other side too. */
+static void test_locsvc_loopback(void **state)
+{
+	vf_fabric *f[2];
+	vf_cell *cell[2];
+	vf_subnet *sub[2];
+	vf_port *ports[2][3];
+	int base = 23000 + (int)(getpid() % 2000) * 2;
+	char seed[32];
+	const char *seeds[] = {seed};
+	int i, k, waited;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char ip[16];
+		VF_OPTS(vf_fabric_opts, fo,
+			.host_mac = {{2, 0, 0, 0, 1, (uint8_t)(i + 1)}},
+			.host_ip = 0xc0a80100u | (uint32_t)(i + 1));
+		VF_OPTS(vf_cell_opts, co, .id = CELL);
+		VF_OPTS(vf_subnet_opts, so, .id = 1, .prefix = {NET, 16});
+		VF_OPTS(vf_gossip_opts, go, .bind_port = (uint16_t)(base + i),
+			.probe_interval_ms = 200, .gossip_interval_ms = 50,
+			.push_pull_ms = 1000);
+
+		snprintf(ip, sizeof(ip), "127.0.0.%d", 81 + i);
+		fo.host_name = i ? "lo-b" : "lo-a";
+		go.bind_addr = ip;
+		assert_rc(vf_fabric_create(&f[i], &fo), 0);
+		assert_rc(vf_fabric_thread_start(f[i]), 0);
+		vf_fabric_lock(f[i]);
+		assert_rc(vf_cell_create(&cell[i], f[i], &co), 0);
+		assert_rc(vf_subnet_create(&sub[i], cell[i], &so), 0);
+		for (k = 0; k < 3; k++) {
+			char name[16];
+			VF_OPTS(vf_port_opts, po, .name = name, .vip = vip_of(i, k));
+
+			snprintf(name, sizeof(name), "lp%d%d", i, k);
+			assert_rc(vf_port_create(&ports[i][k], sub[i], &po), 0);
+		}
+		assert_rc(vf_gossip_start(f[i], &go), 0);
+		vf_fabric_unlock(f[i]);
+	}
+	snprintf(seed, sizeof(seed), "127.0.0.81:%d", base);
+	vf_fabric_lock(f[1]);
+	assert_rc(vf_gossip_join(f[1], seeds, 1), 1);
+	vf_fabric_unlock(f[1]);
+	for (waited = 0; waited < 5000; waited += 20) {
+		if (count_locked(f[0]) == 3 && count_locked(f[1]) == 3)
+			break;
+		usleep(20000);
+	}
+	print_message("loopback: both hosts know the other's 3 ports after %d ms\n",
+		      waited);
+	assert_int_equal(count_locked(f[0]), 3);
+	assert_int_equal(count_locked(f[1]), 3);
+	vf_fabric_lock(f[0]);
+	{
+		VF_OPTS(vf_location, l, .cell_id = 0);
+
+		assert_rc(vf_location_get(f[0], CELL, vip_of(1, 2), &l), 0);
+		assert_int_equal(l.host_mac.addr[5], 2);
+		assert_int_equal(l.host_ip, 0xc0a80102u);
+	}
+	vf_fabric_unlock(f[0]);
+	vf_fabric_lock(f[1]);
+	vf_port_destroy(ports[1][0]);
+	vf_fabric_unlock(f[1]);
+	for (waited = 0; waited < 5000 && count_locked(f[0]) != 2; waited += 20)
+		usleep(20000);
+	assert_int_equal(count_locked(f[0]), 2);
+	for (i = 0; i < 2; i++) {
+		vf_fabric_lock(f[i]);
+		assert_rc(vf_gossip_stop(f[i]), 0);
+		for (k = i; k < 3; k++) /* ports[1][0] is gone */
+			vf_port_destroy(ports[i][k]);
+		vf_subnet_destroy(sub[i]);
+		vf_cell_destroy(cell[i]);
+		vf_fabric_unlock(f[i]);
+		vf_fabric_destroy(f[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +538,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_miss_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_bad_input, setup, teardown),
+		cmocka_unit_test(test_locsvc_loopback),
 	};
 
 	(void)sim_add; /* hosts are added by host_add() */
