@@ -245,7 +245,8 @@ size_t vf__loc_mark_size(const struct vf__loc_mark *k)
 
 size_t vf__loc_rec_size(const struct vf__loc_rec *r)
 {
-	/* map header, 9 keys (13 bytes), bool, 2 x (bin header + 6), 4 x
-	 * u32 (at most 5 each), u64 (9), origin (header up to 3) */
-	return 1 + 13 + 1 + 2 * 8 + 4 * 5 + 9 + 3 + r->origin.len;
+	/* an upper bound: map header, 9 keys (7 of one letter, 2 of two:
+	 * 20 bytes), bool, 2 x (str header + 6), 4 x u32 (at most 5 each),
+	 * u64 (9), origin (header up to 3) */
+	return 1 + 20 + 1 + 2 * 7 + 4 * 5 + 9 + 3 + r->origin.len;
 }

@@ -431,6 +431,32 @@ static void test_locsvc_bad_input(void **state)
 	assert_int_equal(st->installs, (uint64_t)PORTS);
 }
 
+/* vf__loc_rec_size() bounds a record's encoding (updates are filled up
+ * to a UDP budget with it). */
+static void test_locsvc_rec_size(void **state)
+{
+	static const uint8_t mac[6] = {2, 0, 0, 0, 0, 9};
+	char name[VF__LOC_NAME_MAX + 1];
+	struct vf__loc_rec r = {{0},	  UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+				{mac, 6}, {mac, 6},   UINT64_MAX, true};
+	struct vf__loc_msg m = {.type = VF__LOC_UPDATE};
+	const size_t lens[] = {1, 31, 32, VF__LOC_NAME_MAX};
+
+	(void)state;
+	memset(name, 'x', sizeof(name));
+	m.u.update.recs = &r;
+	m.u.update.n = 1;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct vf__gbuf b = {0};
+
+		r.origin = (struct vf__gbytes){(const uint8_t *)name, (uint32_t)lens[i]};
+		assert_rc(vf__loc_msg_encode(&b, &m), 0);
+		/* [20] {R: [rec], U: []}: 8 bytes around the record */
+		assert_true(b.len - 8 <= vf__loc_rec_size(&r));
+		vf__gbuf_free(&b);
+	}
+}
+
 /* ---- the real path: vf_gossip_start() runs the service ---- */
 
 static size_t count_locked(vf_fabric *f)
@@ -538,6 +564,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_miss_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_bad_input, setup, teardown),
+		cmocka_unit_test(test_locsvc_rec_size),
 		cmocka_unit_test(test_locsvc_loopback),
 	};
 
