@@ -5,8 +5,10 @@
 
 #include <vfabric/vfabric.h>
 
+#include "core/internal.h"
 #include "gossip/locmsg.h"
 #include "gossip/locsvc.h"
+#include "pipeline/location.h"
 #include "util/hash.h"
 
 #define QHIST 16
@@ -463,6 +465,10 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 	r = rec_find(ls, (uint32_t)o, w->cell, w->vip);
 	if (r && r->version >= w->version) {
 		ls->st.recs_stale++;
+		/* an answer to a miss: the table lost what we installed
+		 * (someone called vf_location_del()): put it back */
+		if (r->installed && !vf__loc_get(ls->f->locs, w->cell, w->vip))
+			settle(ls, w->cell, w->vip);
 		return false;
 	}
 	if (!r && !(r = rec_add(ls, (uint32_t)o, w->cell, w->vip)))

@@ -470,8 +470,8 @@ static size_t count_locked(vf_fabric *f)
 }
 
 /* Two fabrics on loopback, each with its loop thread and 3 ports: once
- * joined, each learns the other's ports; a port destroyed goes on the
- * other side too. */
+ * joined, each learns the other's ports; a miss is answered by the
+ * owner; a port destroyed goes on the other side too. */
 static void test_locsvc_loopback(void **state)
 {
 	vf_fabric *f[2];
@@ -535,6 +535,18 @@ static void test_locsvc_loopback(void **state)
 		assert_int_equal(l.host_ip, 0xc0a80102u);
 	}
 	vf_fabric_unlock(f[0]);
+	/* a miss: the table lost one (deleted by hand); the pipeline's
+	 * request (queued, then asked by the loop) gets it back from its
+	 * owner */
+	vf_fabric_lock(f[0]);
+	assert_rc(vf_location_del(f[0], CELL, vip_of(1, 1)), 0);
+	vf_fabric_unlock(f[0]);
+	assert_int_equal(count_locked(f[0]), 2);
+	vf__gossip_loc_request(f[0], CELL, vip_of(1, 1));
+	for (waited = 0; waited < 5000 && count_locked(f[0]) != 3; waited += 20)
+		usleep(20000);
+	print_message("loopback: a miss answered by its owner after %d ms\n", waited);
+	assert_int_equal(count_locked(f[0]), 3);
 	vf_fabric_lock(f[1]);
 	vf_port_destroy(ports[1][0]);
 	vf_fabric_unlock(f[1]);
