@@ -243,6 +243,72 @@ static void test_locsvc_move(void **state)
 			assert_at(i, vip, 1, before.version + 1);
 }
 
+/* The same VIP claimed by n1 and n2 at once, with equal versions: every
+ * other host picks the origin whose name sorts last (n2); each claimant
+ * keeps its own port. */
+static void test_locsvc_conflict(void **state)
+{
+	uint32_t vip = vip_of(9, 9);
+	VF_OPTS(vf_location, a, .cell_id = 0);
+	VF_OPTS(vf_location, b, .cell_id = 0);
+
+	(void)state;
+	fabric(HOSTS);
+	add_port(1, vip);
+	add_port(2, vip);
+	run(3000);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &a), 0);
+	assert_rc(vf_location_get(hosts[3].f, CELL, vip, &b), 0);
+	assert_int_equal(a.host_mac.addr[5], 3); /* n2 */
+	assert_int_equal(b.host_mac.addr[5], 3);
+	assert_int_equal(a.version, b.version);
+	/* n2's port goes: n1's claim is the one left everywhere (a host
+	 * the broadcasts missed gets n1's claim at the next push-pull) */
+	del_port(2, hosts[2].ports[hosts[2].nports - 1]);
+	run(35000);
+	for (int i = 0; i < HOSTS; i++)
+		if (i != 1)
+			assert_at(i, vip, 1, 0);
+}
+
+/* 24 hosts of 16 ports: everyone knows everything within 2 s; then the
+ * steady-state traffic of the location service per host. */
+static void test_locsvc_scale(void **state)
+{
+	const int n = 24, ports = 16;
+	uint64_t bytes0 = 0, bytes1 = 0;
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		host_add(i);
+		for (int k = 0; k < ports; k++)
+			add_port(i, vip_of(i, k));
+	}
+	for (int i = 1; i < n; i++)
+		assert_rc(vf__swim_join(sim.nodes[i].s, &sim.nodes[0].addr), 0);
+	run(2000);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(vf_location_count(hosts[i].f),
+				 (size_t)((n - 1) * ports));
+	for (int i = 0; i < n; i++) {
+		const struct vf__locsvc_stats *st = vf__locsvc_stats(hosts[i].ls);
+
+		bytes0 += st->bcast_bytes + st->ae_bytes + st->state_bytes;
+	}
+	run(120000);
+	for (int i = 0; i < n; i++) {
+		const struct vf__locsvc_stats *st = vf__locsvc_stats(hosts[i].ls);
+
+		bytes1 += st->bcast_bytes + st->ae_bytes + st->state_bytes;
+		assert_int_equal(st->install_errors, 0);
+	}
+	print_message("scale: %d hosts x %d ports known everywhere within 2 s; steady "
+		      "state %.1f bytes/s per host (version vectors in push-pull)\n",
+		      n, ports, (double)(bytes1 - bytes0) / n / 120.0);
+	/* only vectors move: a few hundred bytes per push-pull */
+	assert_true((bytes1 - bytes0) / (uint64_t)n / 120 < 100);
+}
+
 /* n3 stops: its records go everywhere; it comes back: they return. */
 static void test_locsvc_fail_restore(void **state)
 {
@@ -570,6 +636,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_locsvc_spread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_anti_entropy, setup,
