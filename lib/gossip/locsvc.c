@@ -707,7 +707,10 @@ static void withdraw(struct vf__locsvc *ls, uint32_t o)
 	ls->nrecs = j;
 }
 
-/* Asks @to for what we miss: our vector by UDP. */
+/* Asks @to for what we miss: our vector by UDP. A vector that does not
+ * fit a datagram (some 50 origins and more) is not sent: the repair then
+ * waits for the next push-pull (a seam: a push-pull with @to, or a
+ * partial vector, would do it now). */
 static void sync_with(struct vf__locsvc *ls, const char *to)
 {
 	struct vf__gbuf b = {0};

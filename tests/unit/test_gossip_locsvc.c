@@ -38,6 +38,14 @@ struct host {
 static struct sim sim;
 static struct host hosts[SIM_NODES];
 
+static const char *name_of(int i)
+{
+	static char name[256];
+
+	snprintf(name, sizeof(name), "n%d", i);
+	return name;
+}
+
 static void h_user(void *ctx, const uint8_t *p, size_t len)
 {
 	struct host *h = ctx;
@@ -97,14 +105,15 @@ static void host_add(int i)
 	struct vf__swim_hooks hooks = {h, NULL, h_user, h_local_state, h_remote_state};
 	struct vf__swim_opts so = {0};
 	struct vf__locsvc_opts lo = {0};
-	char name[16];
+	char name[256], host[16];
 
 	VF_OPTS(vf_fabric_opts, fo, .host_mac = {{2, 0, 0, 0, 0, (uint8_t)(i + 1)}},
 		.host_ip = 0xc0a80000u | (uint32_t)(i + 1));
 	VF_OPTS(vf_cell_opts, co, .id = CELL);
 	VF_OPTS(vf_subnet_opts, sub, .id = 1, .prefix = {NET, 16});
-	snprintf(name, sizeof(name), "n%d", i);
-	fo.host_name = name;
+	snprintf(name, sizeof(name), "%s", name_of(i));
+	snprintf(host, sizeof(host), "n%d", i);
+	fo.host_name = host;
 	assert_rc(vf_fabric_create(&h->f, &fo), 0);
 	assert_rc(vf_cell_create(&h->cell, h->f, &co), 0);
 	assert_rc(vf_subnet_create(&h->subnet, h->cell, &sub), 0);
@@ -309,24 +318,41 @@ static void test_locsvc_scale(void **state)
 	assert_true((bytes1 - bytes0) / (uint64_t)n / 120 < 100);
 }
 
-/* n3 stops: its records go everywhere; it comes back: they return. */
-static void test_locsvc_fail_restore(void **state)
+/* Of @n hosts, n3 stops: its records go everywhere; it comes back: they
+ * return, and every other host asked it for them (a sync). */
+static void fail_restore(int n)
 {
-	(void)state;
-	fabric(HOSTS);
+	uint64_t syncs[SIM_NODES];
+	char n3[256];
+
+	snprintf(n3, sizeof(n3), "%s", name_of(3));
+	fabric(n);
+	run(30000); /* a push-pull: what the broadcasts missed is there */
+	assert_all_known(n, -1);
 	sim.nodes[3].down = true;
 	run(15000);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(sim_state(&sim.nodes[i], "n3"), VF__MEMBER_FAILED);
-	assert_all_known(HOSTS, 3);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(vf__locsvc_known(hosts[i].ls, "n3"), 0);
+	for (int i = 0; i < n; i++)
+		if (i != 3) {
+			assert_int_equal(sim_state(&sim.nodes[i], n3), VF__MEMBER_FAILED);
+			assert_int_equal(vf__locsvc_known(hosts[i].ls, n3), 0);
+			syncs[i] = vf__locsvc_stats(hosts[i].ls)->syncs_sent;
+		}
+	assert_all_known(n, 3);
 	sim.nodes[3].down = false;
 	assert_rc(vf__swim_join(sim.nodes[3].s, &sim.nodes[0].addr), 0);
 	run(10000);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(sim_state(&sim.nodes[i], "n3"), VF__MEMBER_ALIVE);
-	assert_all_known(HOSTS, -1);
+	for (int i = 0; i < n; i++)
+		if (i != 3) {
+			assert_int_equal(sim_state(&sim.nodes[i], n3), VF__MEMBER_ALIVE);
+			assert_true(vf__locsvc_stats(hosts[i].ls)->syncs_sent > syncs[i]);
+		}
+	assert_all_known(n, -1);
+}
+
+static void test_locsvc_fail_restore(void **state)
+{
+	(void)state;
+	fail_restore(HOSTS);
 }
 
 static uint64_t ae_bytes(void)
