@@ -424,6 +424,11 @@ static int carry_sections(struct model *m, struct model *n, char *err, size_t er
 	if (!same_text(o->control.h.canon, c->control.h.canon))
 		return bad(c, c->control.h.line, err, errlen,
 			   "[control] changed: " RESTART);
+	if (!same_text(o->gossip.h.canon, c->gossip.h.canon))
+		return bad(c, c->gossip.h.line, err, errlen, "[gossip] %s: " RESTART,
+			   !o->gossip.h.line   ? "is new"
+			   : !c->gossip.h.line ? "is gone"
+					       : "changed");
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		const struct kind *kd = &kinds[k];
 

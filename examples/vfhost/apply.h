@@ -13,9 +13,9 @@
  * model_reload() applies a new configuration to a running model: ports
  * and remote locations that are new are added, those no longer there are
  * removed; every other difference (a changed cell, subnet, router,
- * security group, policy, [host] or [control], or a changed port) is
- * refused, because it takes a restart. The new configuration applies
- * wholly or not at all.
+ * security group, policy, [host], [control] or [gossip], or a changed
+ * port) is refused, because it takes a restart. The new configuration
+ * applies wholly or not at all.
  */
 #ifndef VFHOST_APPLY_H
 #define VFHOST_APPLY_H

@@ -21,6 +21,7 @@ enum sect {
 	S_NONE,
 	S_HOST,
 	S_CONTROL,
+	S_GOSSIP,
 	S_CELL,
 	S_SUBNET,
 	S_ROUTER,
@@ -52,6 +53,12 @@ static const struct keydef host_keys[] = {K("name"), K("underlay"), K("mac"),
 static const struct keydef control_keys[] = {K("socket"),      K("allow_uid"),
 					     K("allow_gid"),   K("mode"),
 					     K("max_clients"), {NULL, false}};
+static const struct keydef gossip_keys[] = {
+	K("bind"),	K("port"),	     K("advertise"),	 K("name"),
+	K("role"),	L("seeds"),	     L("keys"),		 L("tag"),
+	K("profile"),	K("probe_interval"), K("probe_timeout"), K("gossip_interval"),
+	K("push_pull"), K("compress"),	     K("rejoin"),	 K("leave_timeout"),
+	{NULL, false}};
 static const struct keydef cell_keys[] = {K("id"),	   K("owner"), K("intra_cell"),
 					  K("inter_cell"), K("vni"),   {NULL, false}};
 static const struct keydef subnet_keys[] = {
@@ -75,6 +82,7 @@ static const struct keydef locations_keys[] = {L("remote"), {NULL, false}};
 static const struct sectdef sections[] = {
 	{"host", S_HOST, 0, host_keys},
 	{"control", S_CONTROL, 0, control_keys},
+	{"gossip", S_GOSSIP, 0, gossip_keys},
 	{"cell", S_CELL, 1, cell_keys},
 	{"subnet", S_SUBNET, 2, subnet_keys},
 	{"router", S_ROUTER, 1, router_keys},
@@ -603,6 +611,180 @@ static int control_key(struct parser *p, const char *k, char *v)
 	}
 }
 
+/* "a.b.c.d" or "a.b.c.d:port" (@port untouched without one). */
+static int addr_port(struct parser *p, uint32_t *ip, uint16_t *port, char *v,
+		     const char *what)
+{
+	char *colon = strchr(v, ':');
+
+	if (colon) {
+		uint32_t x;
+
+		*colon = '\0';
+		if (u32(p, &x, colon + 1, 1, 65535, what) < 0)
+			return -1;
+		*port = (uint16_t)x;
+	}
+	if (vf_ipv4_parse(ip, v) < 0)
+		return fail(p, "%s '%.40s' is not an IPv4 address (a.b.c.d[:port])", what,
+			    v);
+	return 0;
+}
+
+static bool b64_char(int ch)
+{
+	return isalnum(ch) || ch == '+' || ch == '/';
+}
+
+/* A `serf keygen` key: standard base64 of 32 bytes, so 43 characters
+ * and one '=' (the last character's two low bits zero, as an encoder
+ * writes them). */
+static int gossip_key(struct parser *p, const char *v)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(v);
+
+	if (n != 44 || v[43] != '=')
+		return fail(p,
+			    "key '%.8s...' is not the base64 of 32 bytes (44 "
+			    "characters, as serf keygen prints)",
+			    v);
+	for (size_t i = 0; i < 43; i++)
+		if (!b64_char((unsigned char)v[i]))
+			return fail(p, "key '%.8s...' has a character that is not base64",
+				    v);
+	if ((strchr(b64, v[42]) - b64) & 3)
+		return fail(p, "key '%.8s...' is not the base64 of 32 bytes", v);
+	return 0;
+}
+
+static int gossip_key_value(struct parser *p, const char *k, char *v)
+{
+	static const char *const profiles[] = {"lan", "wan", "local"};
+	static const char *const onoff[] = {"on", "off"};
+	struct cfg_gossip *g = &p->c->gossip;
+	char *items[CFG_SEEDS_MAX + 1];
+	int i, n;
+
+	if (!strcmp(k, "bind"))
+		return ipv4(p, &g->bind, v, "bind");
+	if (!strcmp(k, "port")) {
+		uint32_t x;
+
+		if (u32(p, &x, v, 1, 65535, "port") < 0)
+			return -1;
+		g->port = (uint16_t)x;
+		return 0;
+	}
+	if (!strcmp(k, "advertise")) {
+		if (addr_port(p, &g->advertise, &g->advertise_port, v, "advertise") < 0)
+			return -1;
+		if (!g->advertise)
+			return fail(p, "advertise 0.0.0.0 is not an address others can "
+				       "reach");
+		return 0;
+	}
+	if (!strcmp(k, "name"))
+		return name(p, g->name, v, "gossip name");
+	if (!strcmp(k, "role"))
+		return name(p, g->role, v, "role");
+	if (!strcmp(k, "seeds")) {
+		if ((n = split(p, v, items, CFG_SEEDS_MAX, "seeds")) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			uint32_t ip;
+			uint16_t port = VF_GOSSIP_PORT_DEFAULT;
+			char s[24], a[VF_IPV4_STRLEN];
+
+			if (addr_port(p, &ip, &port, items[i], "seed") < 0)
+				return -1;
+			if (!ip || ip >> 28 == 14 || ip == 0xffffffffu)
+				return fail(p, "seed %s is not a host's address",
+					    items[i]);
+			vf_ipv4_format(a, sizeof(a), ip);
+			snprintf(s, sizeof(s), "%s:%u", a, port);
+			for (size_t j = 0; j < g->nseeds; j++)
+				if (!strcmp(g->seeds[j], s))
+					return fail(p, "seed %s is given twice", s);
+			if (GROW(p, g->seeds, g->nseeds, CFG_SEEDS_MAX, "seeds") < 0)
+				return -1;
+			memcpy(g->seeds[g->nseeds - 1], s, sizeof(s));
+		}
+		return 0;
+	}
+	if (!strcmp(k, "keys")) {
+		if ((n = split(p, v, items, CFG_KEYS_MAX, "keys")) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if (gossip_key(p, items[i]) < 0)
+				return -1;
+			for (size_t j = 0; j < g->nkeys; j++)
+				if (!strcmp(g->keys[j], items[i]))
+					return fail(p, "key '%.8s...' is given twice",
+						    items[i]);
+			if (GROW(p, g->keys, g->nkeys, CFG_KEYS_MAX, "keys") < 0)
+				return -1;
+			memcpy(g->keys[g->nkeys - 1], items[i], 45);
+		}
+		return 0;
+	}
+	if (!strcmp(k, "tag")) {
+		char *eq = strchr(v, '='), *tk, *tv;
+		struct cfg_gossip_tag *t;
+
+		if (!eq)
+			return fail(p, "tag wants 'KEY=VALUE'");
+		*eq = '\0';
+		tk = trim(v);
+		tv = trim(eq + 1);
+		if (!*tk || strlen(tk) > 64 || strchr(tk, ','))
+			return fail(p,
+				    "tag key '%.40s' is not 1 to 64 bytes without ',' "
+				    "or '='",
+				    tk);
+		if (!strcmp(tk, "role") || !strcmp(tk, "underlay"))
+			return fail(p,
+				    "tag '%s' is set by vfhost (role: the role key; "
+				    "underlay: [host] ip)",
+				    tk);
+		if (strlen(tv) > 255)
+			return fail(p, "tag '%s': the value is over 255 bytes", tk);
+		for (size_t j = 0; j < g->ntags; j++)
+			if (!strcmp(g->tags[j].key, tk))
+				return fail(p, "tag '%s' is given twice", tk);
+		if (GROW(p, g->tags, g->ntags, CFG_TAGS_MAX, "tags") < 0)
+			return -1;
+		t = &g->tags[g->ntags - 1];
+		memcpy(t->key, tk, strlen(tk) + 1);
+		memcpy(t->value, tv, strlen(tv) + 1);
+		return 0;
+	}
+	if (!strcmp(k, "profile")) {
+		if ((i = word(p, v, profiles, 3, "profile")) < 0)
+			return -1;
+		g->profile = (vf_gossip_profile)i;
+		return 0;
+	}
+	if (!strcmp(k, "probe_interval"))
+		return u32(p, &g->probe_interval, v, 100, 60000, "probe_interval (ms)");
+	if (!strcmp(k, "probe_timeout"))
+		return u32(p, &g->probe_timeout, v, 10, 60000, "probe_timeout (ms)");
+	if (!strcmp(k, "gossip_interval"))
+		return u32(p, &g->gossip_interval, v, 10, 60000, "gossip_interval (ms)");
+	if (!strcmp(k, "push_pull"))
+		return u32(p, &g->push_pull, v, 1000, 3600000, "push_pull (ms)");
+	if (!strcmp(k, "compress")) {
+		if ((i = word(p, v, onoff, 2, "compress")) < 0)
+			return -1;
+		g->compress = i == 0;
+		return 0;
+	}
+	if (!strcmp(k, "rejoin"))
+		return u32(p, &g->rejoin, v, 0, 3600, "rejoin (s)");
+	return u32(p, &g->leave_timeout, v, 0, 60000, "leave_timeout (ms)");
+}
+
 static int cell_key(struct parser *p, struct cfg_cell *c, const char *k, char *v)
 {
 	if (!strcmp(k, "id"))
@@ -833,8 +1015,8 @@ static int header(struct parser *p, char *s)
 	if (!p->sect)
 		return fail(
 			p,
-			"unknown section [%.40s] (host, control, cell, subnet, router, "
-			"secgroup, policy, port, locations)",
+			"unknown section [%.40s] (host, control, gossip, cell, subnet, "
+			"router, secgroup, policy, port, locations)",
 			f[0]);
 	if (p->sect->naming == 0 && n != 1)
 		return fail(p, "[%s] takes no name", f[0]);
@@ -852,6 +1034,14 @@ static int header(struct parser *p, char *s)
 			return fail(p, "[control] again (first at line %u)",
 				    c->control.h.line);
 		p->head = &c->control.h;
+		break;
+	case S_GOSSIP:
+		if (c->gossip.h.line)
+			return fail(p, "[gossip] again (first at line %u)",
+				    c->gossip.h.line);
+		p->head = &c->gossip.h;
+		c->gossip.rejoin = 10;
+		c->gossip.leave_timeout = 5000;
 		break;
 	case S_CELL:
 		if (GROW(p, c->cells, c->ncells, CFG_CELLS_MAX, "cells") < 0)
@@ -959,6 +1149,7 @@ static int keyval(struct parser *p, char *s)
 	switch (p->sect->type) {
 	case S_HOST: return host_key(p, k, v);
 	case S_CONTROL: return control_key(p, k, v);
+	case S_GOSSIP: return gossip_key_value(p, k, v);
 	case S_CELL: return cell_key(p, &c->cells[c->ncells - 1], k, v);
 	case S_SUBNET: return subnet_key(p, &c->subnets[c->nsubnets - 1], k, v);
 	case S_ROUTER: return router_key(p, &c->routers[c->nrouters - 1], k, v);
@@ -1113,6 +1304,10 @@ void cfg_free(struct cfg *c)
 		return;
 	free(c->host.h.canon);
 	free(c->control.h.canon);
+	free(c->gossip.h.canon);
+	free(c->gossip.seeds);
+	free(c->gossip.keys);
+	free(c->gossip.tags);
 	for (size_t i = 0; i < c->ncells; i++)
 		free(c->cells[i].h.canon);
 	for (size_t i = 0; i < c->nsubnets; i++)

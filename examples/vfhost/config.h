@@ -39,6 +39,9 @@
 #define CFG_ROUTER_SUBNETS_MAX 64
 #define CFG_LOCATIONS_MAX 16384
 #define CFG_THREADS_MAX 64
+#define CFG_SEEDS_MAX 64 /* vf_gossip_join()'s limit */
+#define CFG_KEYS_MAX 16
+#define CFG_TAGS_MAX VF_GOSSIP_TAGS_MAX
 
 #define CFG_NAME (VF_NAME_MAX + 1)
 #define CFG_IFNAME 16  /* IFNAMSIZ */
@@ -75,6 +78,34 @@ struct cfg_control {
 	uint32_t uid, gid;
 	uint32_t mode;	      /* 0: the library's default */
 	uint32_t max_clients; /* 0: default */
+};
+
+/* [gossip]: present (h.line != 0) means gossip runs, and with it the
+ * location service that spreads this host's ports to the others. */
+struct cfg_gossip_tag {
+	char key[65];	 /* 1..64 bytes, no '=' or ',' */
+	char value[256]; /* 0..255 bytes */
+};
+
+struct cfg_gossip {
+	struct cfg_head h;
+	uint32_t bind;		 /* 0: 0.0.0.0 */
+	uint32_t advertise;	 /* 0: bind, else [host] ip */
+	uint16_t port;		 /* 0: VF_GOSSIP_PORT_DEFAULT */
+	uint16_t advertise_port; /* 0: port */
+	char name[CFG_NAME];	 /* "" : the host's name */
+	char role[CFG_NAME];	 /* "" : "vfabric" */
+	char (*seeds)[24];	 /* "a.b.c.d:port" */
+	size_t nseeds;
+	char (*keys)[48]; /* base64 of 32 bytes; the first encrypts */
+	size_t nkeys;
+	struct cfg_gossip_tag *tags;
+	size_t ntags;
+	vf_gossip_profile profile;
+	uint32_t probe_interval, probe_timeout, gossip_interval, push_pull; /* ms */
+	bool compress;
+	uint32_t rejoin;	/* s between joins while alone; 0: once */
+	uint32_t leave_timeout; /* ms to wait for a graceful leave */
 };
 
 struct cfg_cell {
@@ -167,6 +198,7 @@ struct cfg {
 	char file[CFG_PATH];
 	struct cfg_host host; /* h.line 0: no [host] section */
 	struct cfg_control control;
+	struct cfg_gossip gossip; /* h.line 0: no gossip */
 	struct cfg_cell *cells;
 	size_t ncells;
 	struct cfg_subnet *subnets;

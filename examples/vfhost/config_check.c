@@ -352,12 +352,60 @@ static int check_locations(const struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The size of a string of @n bytes in msgpack's old raw format, as
+ * memberlist writes it (no str8: 32 bytes and more take a 3-byte head). */
+static size_t mp_str(size_t n)
+{
+	return (n < 32 ? 1 : 3) + n;
+}
+
+static int check_gossip(const struct cfg *c, char *err, size_t errlen)
+{
+	const struct cfg_gossip *g = &c->gossip;
+	uint32_t adv = g->advertise ? g->advertise : g->bind ? g->bind : c->host.ip;
+	uint32_t interval = g->probe_interval;
+	char ip[VF_IPV4_STRLEN];
+	size_t meta;
+
+	if (!g->h.line)
+		return 0;
+	if (!adv)
+		return bad(c, g->h.line, err, errlen,
+			   "gossip has no address to advertise: set advertise, bind or "
+			   "[host] ip");
+	if (g->bind && (g->bind >> 28 == 14 || g->bind == 0xffffffffu))
+		return bad(c, g->h.line, err, errlen,
+			   "bind is a multicast or broadcast address");
+	if (adv >> 28 == 14 || adv == 0xffffffffu)
+		return bad(c, g->h.line, err, errlen,
+			   "advertise is a multicast or broadcast address");
+	if (!interval)
+		interval = g->profile == VF_GOSSIP_PROFILE_WAN ? 5000 : 1000;
+	if (g->probe_timeout && g->probe_timeout >= interval)
+		return bad(c, g->h.line, err, errlen,
+			   "probe_timeout %u ms is not below the probe interval (%u ms)",
+			   g->probe_timeout, interval);
+	/* the Serf tags as the library encodes them: a magic byte, a map of
+	 * role, underlay and the others; memberlist takes at most 512 bytes */
+	vf_ipv4_format(ip, sizeof(ip), c->host.ip ? c->host.ip : adv);
+	meta = 1 + (g->ntags + 2 < 16 ? 1 : 3) + mp_str(4) +
+	       mp_str(g->role[0] ? strlen(g->role) : 7) + mp_str(8) + mp_str(strlen(ip));
+	for (size_t i = 0; i < g->ntags; i++)
+		meta += mp_str(strlen(g->tags[i].key)) + mp_str(strlen(g->tags[i].value));
+	if (meta > 512)
+		return bad(c, g->h.line, err, errlen,
+			   "the tags take %zu bytes encoded (role and underlay "
+			   "included); gossip carries at most 512",
+			   meta);
+	return 0;
+}
+
 int cfg_check(const struct cfg *c, char *err, size_t errlen)
 {
 	if (check_host(c, err, errlen) < 0 || check_cells(c, err, errlen) < 0 ||
 	    check_subnets(c, err, errlen) < 0 || check_routers(c, err, errlen) < 0 ||
 	    check_groups(c, err, errlen) < 0 || check_ports(c, err, errlen) < 0 ||
-	    check_locations(c, err, errlen) < 0)
+	    check_locations(c, err, errlen) < 0 || check_gossip(c, err, errlen) < 0)
 		return -1;
 	return 0;
 }
