@@ -15,10 +15,12 @@
 #     its distributed router on both hosts;
 #   - seven VMs, each a network namespace whose eth0 is a veth that vfhost
 #     creates and binds (afpacket); one of them gets its address by DHCP;
-#   - where the other host's VMs are comes from a static [locations] list
-#     in each configuration (the gossip location service is not there yet).
+#   - the hosts find each other by gossip ([gossip] bound to each host's
+#     underlay address, the other host as the seed), and learn where the
+#     other's VMs are from gossip's location service: no [locations] list.
 #
-# It checks DHCP (busybox udhcpc), pings within a subnet, routed through
+# It checks that each host learnt the other's VMs by gossip (vfctl
+# locations), DHCP (busybox udhcpc), pings within a subnet, routed through
 # the distributed router, across hosts (bridged and routed), refused
 # between cells both ways; reads the counters that prove it (vfctl); and
 # captures the underlay with tcpdump to show that only the hosts' MACs
@@ -129,19 +131,11 @@ vms=(
 )
 declare -A host_mac=([hv1]=02:00:00:00:00:01 [hv2]=02:00:00:00:00:02)
 declare -A host_ip=([hv1]=192.0.2.1 [hv2]=192.0.2.2)
-declare -A cell_id=([blue]=1 [red]=2)
 declare -A vm_host vm_cell vm_subnet vm_vip
 for v in "${vms[@]}"; do
 	read -r name h c s ip <<<"$v"
 	vm_host[$name]=$h vm_cell[$name]=$c vm_subnet[$name]=$s vm_vip[$name]=${ip#dhcp:}
 done
-# the default VMAC: 02:<cell>:<the VIP's four bytes>
-vmac_of() {
-	local IFS=. cell=${cell_id[${vm_cell[$1]}]}
-	# shellcheck disable=SC2086
-	set -- ${vm_vip[$1]}
-	printf '02:%02x:%02x:%02x:%02x:%02x' "$cell" "$1" "$2" "$3" "$4"
-}
 ns() { echo "$tag-$1"; }
 in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
 # no IPv6 in a namespace: its multicast chatter would only clutter the
@@ -156,8 +150,9 @@ cleanup() {
 	trap - EXIT INT TERM
 	[ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	# a clean stop leaves gossip gracefully first (a few seconds at most)
 	for p in "${pids[@]}"; do
-		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 1 80); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -198,8 +193,9 @@ ${B}libvfabric demo${N}: two hosts, two cells, seven VMs, all network namespaces
   red: lan+app): the router is distributed, there is no router VM. ARP and
   DHCP are answered by the local host; frames between hosts carry the hosts'
   MACs, not the VMs' (no encapsulation). Cells are isolated by default.
-  Where the other host's VMs are comes from a static [locations] list in
-  each host's configuration: the gossip location service is not there yet.
+  The hosts find each other by gossip on the underlay (UDP and TCP 7946,
+  Serf-compatible), and learn where the other's VMs are from it: neither
+  configuration lists the other host's VMs.
 
 EOF
 
@@ -288,14 +284,16 @@ peer = eth0
 netns = $(ns "$v")
 EOF
 	done
-	echo
-	echo "# The other host's VMs: static, until the gossip location service lands."
-	echo "[locations]"
-	for v in blue1 blue2 blue3 red1 blue4 blue5 red2; do
-		other=${vm_host[$v]}
-		[ "$other" != "$h" ] || continue
-		echo "remote = ${vm_cell[$v]} ${vm_subnet[$v]} ${vm_vip[$v]} $(vmac_of "$v") ${host_mac[$other]} ${host_ip[$other]}"
-	done
+	for other in hv1 hv2; do [ "$other" != "$h" ] && break; done
+	cat <<EOF
+
+# The other host and its VMs: by gossip on the underlay, no static list.
+[gossip]
+bind = ${host_ip[$h]}
+seeds = ${host_ip[$other]}
+rejoin = 1
+leave_timeout = 3000
+EOF
 }
 
 for h in hv1 hv2; do
@@ -326,6 +324,15 @@ for h in hv1 hv2; do
 	say "    $h: vfhost PID $(cat "$tmp/$h.pid"), control socket $tmp/$h.sock"
 done
 ctl() { "$vfctl" -t 3000 -s "$tmp/$1.sock" "${@:2}"; }
+remote_count() { ctl "$1" locations | grep -o '"local":false' | wc -l; }
+# gossip: each host learns the other's VMs (3 on hv2, 4 on hv1)
+t0=$(date +%s%N)
+for _ in $(seq 1 150); do
+	[ "$(remote_count hv1)" -eq 3 ] && [ "$(remote_count hv2)" -eq 4 ] && break
+	sleep 0.1
+done
+learnt_ms=$((($(date +%s%N) - t0) / 1000000))
+say "    gossip: hv1 knows $(remote_count hv1) VMs on hv2, hv2 knows $(remote_count hv2) on hv1 (after ${learnt_ms} ms)"
 
 # ---- the VMs' network settings (all but the DHCP one) ---------------------
 mtu_of() { [ "${vm_cell[$1]}/${vm_subnet[$1]}" = blue/web ] && echo 1400 || echo 1500; }
@@ -441,11 +448,20 @@ tx=$(counter "$c3" tx_packets); rx=$(counter "$c3" rx_packets)
 ok=1; [ "${tx:-0}" -ge 3 ] && [ "${rx:-0}" -ge 3 ] && ok=0
 row "counters: delivered, answered" "vfctl hv2" "counters blue4" \
 	"tx, rx >= 3" $ok "tx ${tx:-?}, rx ${rx:-?} packets"
+ok=1; grep -q 'gossip: member hv2 .* joined' "$tmp/hv1.log" &&
+	grep -q 'gossip: member hv1 .* joined' "$tmp/hv2.log" && ok=0
+row "gossip: the hosts met" "hv1, hv2" "each other (seeds)" "both log a join" $ok \
+	"$(grep -o 'member hv2 ([0-9.:]*) joined' "$tmp/hv1.log" | head -n 1)"
 loc=$(ctl hv1 locations)
 nloc=$(grep -o '"local":false' <<<"$loc" | wc -l)
 ok=1; [ "$nloc" -eq 3 ] && grep -q "\"vip\":\"10.1.1.11\".*\"host_mac\":\"${host_mac[hv2]}\"" <<<"$loc" && ok=0
-row "static remote locations" "vfctl hv1" "locations" \
+row "remote locations by gossip" "vfctl hv1" "locations" \
 	"3 remote on hv2" $ok "$nloc remote"
+loc2=$(ctl hv2 locations)
+nloc2=$(grep -o '"local":false' <<<"$loc2" | wc -l)
+ok=1; [ "$nloc2" -eq 4 ] && grep -q "\"vip\":\"10.1.1.20\".*\"host_mac\":\"${host_mac[hv1]}\"" <<<"$loc2" && ok=0
+row "remote locations by gossip" "vfctl hv2" "locations" \
+	"4 remote on hv1" $ok "$nloc2 remote"
 
 # the host's own traffic on the underlay is left alone
 out=$(in_ns hv1 ping -c 2 -i 0.2 -W 2 "${host_ip[hv2]}" 2>&1)
@@ -534,6 +550,7 @@ ${B}Paused${N} (VF_DEMO_PAUSE=1): everything is still running. In another shell,
   ip netns exec $(ns blue1) ping ${vm_vip[blue5]}
   ip netns exec $(ns red1) ping ${vm_vip[blue1]}          # refused
   $vfctl -s $tmp/hv1.sock list
+  $vfctl -s $tmp/hv1.sock locations                 # learnt by gossip
   $vfctl -s $tmp/hv2.sock counters blue5
   ip netns exec $(ns ul) tcpdump -i br0 -nn -e
   less $tmp/hv1.conf $tmp/hv1.log
