@@ -32,6 +32,30 @@
  * Events (a member joined, failed, left, was updated) go to the callback
  * set with vf_gossip_set_event_fn(), only inside vf_fabric_process() /
  * vf_fabric_run() or on the loop thread, as every callback (loop.h).
+ *
+ * Queries: hosts take part in Serf queries (`serf query` through any agent
+ * of the cluster) as an agent does: each query is spread further unless
+ * its sender says not to, copies are dropped, `-node` and `-tag` filters
+ * apply (tag expressions are POSIX extended regexps, which agree with
+ * Go's RE2 on what operators write: literals, `.` `*` `+` `?` `[]` `^`
+ * `$` `|` and groups; RE2-only syntax, such as Perl classes and `(?i)`,
+ * does not compile, and the host then does not take part, as an agent
+ * does with a regexp it cannot compile), and the asker gets an ack (unless
+ * `-no-ack`), also through `-relay-factor` other members. One name is
+ * answered:
+ * - `vf-where`, payload `"CELL VIP"`: the cell id in decimal and the VM's
+ *   IPv4 address, separated by blanks, as in
+ *   `serf query vf-where "7 10.1.0.5"`. Only the host that has the VM as
+ *   a local port answers,
+ *   with one line of space-separated key=value pairs, in this order:
+ *   `cell=7 vip=10.1.0.5 vmac=02:00:0a:01:00:05 subnet=3 host=NAME
+ *   underlay=192.0.2.1 hmac=02:00:00:00:00:01` (subnet: the subnet's id
+ *   in the cell; host: the member name; underlay and hmac: the host's
+ *   underlay IP and MAC). Keys may be added at the end in later versions;
+ *   readers should ignore keys they do not know. A payload that does not
+ *   parse is acked, not answered, and counted (queries_malformed).
+ * Any other name, Serf's internal `_serf_*` queries included, is acked
+ * and not answered (`serf keys` counts a fabric host as not responding).
  * @{
  */
 #ifndef VFABRIC_GOSSIP_H
@@ -173,10 +197,17 @@ typedef struct vf_gossip_stats {
 	uint64_t refutes;	 /**< suspicions about this member refuted */
 	uint64_t push_pulls;	 /**< state exchanges done */
 	uint64_t awareness;	 /**< Lifeguard's health score now (0: healthy) */
+	uint64_t queries_in;	 /**< Serf queries received (not counting copies) */
+	uint64_t queries_acked;	 /**< acks sent to askers */
+	uint64_t queries_answered; /**< answers sent (vf-where for a local VM) */
+	/** queries or relays that did not decode, vf-where payloads that did
+	 *  not parse (acked, not answered) */
+	uint64_t queries_malformed;
+	uint64_t queries_relayed; /**< relays sent (RelayFactor) or passed on */
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_gossip_stats;
 /** The last field of vf_gossip_stats this version knows. */
-#define vf_gossip_stats__last_field awareness
+#define vf_gossip_stats__last_field queries_relayed
 
 /**
  * @brief A member changed. @p m is valid during the call only.

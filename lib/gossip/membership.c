@@ -21,6 +21,7 @@
 #include "core/internal.h"
 #include "gossip/crypto.h"
 #include "gossip/locsvc.h"
+#include "gossip/query.h"
 #include "gossip/serf.h"
 #include "gossip/transport.h"
 
@@ -39,6 +40,7 @@ struct vf__gossip {
 	void *ud;
 	struct vf__swim_hooks delegate; /* the location service's, or zero */
 	struct vf__locsvc *loc;		/* ours, when no other delegate is set */
+	struct vf__query *query;	/* answers `serf query` */
 	uint64_t loc_tick;		/* when it last ran (ms) */
 	/* pipeline misses (from any worker thread) waiting for the loop */
 	pthread_mutex_t miss_lock;
@@ -138,6 +140,8 @@ static void on_user(void *ctx, const uint8_t *p, size_t len)
 {
 	struct vf__gossip *g = ctx;
 
+	if (vf__query_user(g->query, p, len))
+		return;
 	if (g->delegate.user)
 		g->delegate.user(g->delegate.ctx, p, len);
 }
@@ -396,6 +400,8 @@ void vf__gossip_loc_request(vf_fabric *f, uint32_t cell, uint32_t vip)
 static void teardown(struct vf__gossip *g)
 {
 	loc_stop(g);
+	vf__query_destroy(g->query);
+	g->query = NULL;
 	vf__gtransport_close(g->tr);
 	g->tr = NULL;
 	vf__swim_destroy(g->swim);
@@ -409,6 +415,7 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 {
 	struct vf__swim_hooks hooks = {0};
 	struct vf__swim_opts so = {0};
+	struct vf__query_opts qo = {0};
 	struct vf__swim_io io;
 	struct vf__gbuf meta = {0};
 	struct vf__gossip *g;
@@ -479,6 +486,12 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 	hooks.local_state = on_local_state;
 	hooks.remote_state = on_remote_state;
 	if ((rc = vf__swim_create(&g->swim, &so, &io, &hooks)) < 0) {
+		rc = vf__fail(f, rc, "vf_gossip_start: %s", strerror(-rc));
+		goto out;
+	}
+	qo.swim = g->swim;
+	qo.fabric = f;
+	if ((rc = vf__query_create(&g->query, &qo)) < 0) {
 		rc = vf__fail(f, rc, "vf_gossip_start: %s", strerror(-rc));
 		goto out;
 	}
@@ -658,6 +671,20 @@ int vf_gossip_set_event_fn(vf_fabric *f, vf_gossip_event_fn fn, void *user_data)
 	return 0;
 }
 
+static void query_stats(const struct vf__query *q, vf_gossip_stats *st)
+{
+	const struct vf__query_stats *s;
+
+	if (!q)
+		return;
+	s = vf__query_stats(q);
+	st->queries_in = s->queries;
+	st->queries_acked = s->acks;
+	st->queries_answered = s->answers;
+	st->queries_malformed = s->malformed;
+	st->queries_relayed = s->relays_sent + s->relays_forwarded;
+}
+
 int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
 {
 	vf_gossip_stats st = {.sz = sizeof(st)};
@@ -687,6 +714,7 @@ int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
 		st.refutes = s->refutes;
 		st.push_pulls = s->push_pulls;
 		st.awareness = (uint64_t)vf__swim_awareness(f->gossip->swim);
+		query_stats(f->gossip->query, &st);
 	}
 	return vf__copy_out(out, &st, sizeof(st), "vf_gossip_stats");
 }

@@ -175,6 +175,11 @@ int vf__swim_broadcast_user(struct vf__swim *s, const uint8_t *p, size_t len);
  * fabric's location requests and answers). -ENOENT: unknown or gone. */
 int vf__swim_send_user(struct vf__swim *s, const char *node, const uint8_t *p,
 		       size_t len);
+/* Sends [8] + @p to @to alone, by UDP, as memberlist's SendToAddress
+ * does (no CRC, nothing piggybacked): Serf's query acks, responses and
+ * relays. -ESHUTDOWN once left. */
+int vf__swim_send_user_addr(struct vf__swim *s, const struct vf__gaddr *to,
+			    const uint8_t *p, size_t len);
 struct vf__keyring *vf__swim_keyring(struct vf__swim *s);
 
 /* Members, self included (index 0). */

@@ -439,6 +439,26 @@ int vf__swim_send_user(struct vf__swim *s, const char *node, const uint8_t *p, s
 	return rc;
 }
 
+int vf__swim_send_user_addr(struct vf__swim *s, const struct vf__gaddr *to,
+			    const uint8_t *p, size_t len)
+{
+	struct vf__gbuf b = {0};
+	uint8_t t = VF__GOSSIP_USER;
+	struct vf__gbytes part;
+	int rc;
+
+	if (s->left)
+		return -ESHUTDOWN;
+	if (!len || len + 1 > s->cfg.udp_budget)
+		return -EMSGSIZE;
+	if ((rc = vf__gbuf_put(&b, &t, 1)) == 0 && (rc = vf__gbuf_put(&b, p, len)) == 0) {
+		part = (struct vf__gbytes){b.data, (uint32_t)b.len};
+		rc = vf__swim_send(s, to, NULL, &part, 1, false);
+	}
+	vf__gbuf_free(&b);
+	return rc;
+}
+
 /* ---- encoding and sending ---- */
 
 int vf__swim_encode(struct vf__gbuf *b, const struct vf__gossip_msg *m)

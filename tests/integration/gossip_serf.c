@@ -7,7 +7,11 @@
  * For each mode:
  *  1. the agent starts; hosts vf-a and vf-b start gossip and join it;
  *     `serf members` lists both alive with their tags, and each fabric
- *     lists the agent alive with its tag;
+ *     lists the agent alive with its tag; `serf query vf-where "CELL VIP"`
+ *     for a port of vf-a gets an ack from both fabrics and vf-a's answer
+ *     (not vf-b's, which knows the location only from gossip), also with
+ *     a tag filter and a relay factor; a payload that does not parse is
+ *     acked, not answered, and counted;
  *  2. the agent is killed (SIGKILL, by PID): both fabrics report it
  *     failed; it is started again and joins vf-a: both see it alive again
  *     (its refutation of the fabric's "dead" wins);
@@ -172,6 +176,9 @@ struct host {
 	const char *name, *ip;
 	int port;
 	int events[5]; /* by vf_gossip_event */
+	vf_cell *cell; /* vf-a's VM, for `serf query` */
+	vf_subnet *subnet;
+	vf_port *port_vm;
 };
 
 static void on_event(vf_fabric *f, vf_gossip_event ev, const vf_gossip_member *m,
@@ -188,7 +195,10 @@ static void on_event(vf_fabric *f, vf_gossip_event ev, const vf_gossip_member *m
 
 static int host_start(struct host *h, bool enc)
 {
-	VF_OPTS(vf_fabric_opts, fo, .host_name = h->name);
+	/* host MAC 02:00:00:00:00:xx and underlay 192.0.2.xx, xx from the IP */
+	uint8_t x = (uint8_t)atoi(strrchr(h->ip, '.') + 1);
+	VF_OPTS(vf_fabric_opts, fo, .host_name = h->name,
+		.host_mac = {{2, 0, 0, 0, 0, x}}, .host_ip = 0xc0000200u | x);
 	vf_gossip_tag tags[] = {{"fabric", "interop"}};
 	const char *keys[] = {KEY};
 	VF_OPTS(vf_gossip_opts, go, .bind_addr = h->ip, .bind_port = (uint16_t)h->port,
@@ -273,10 +283,123 @@ static void host_stats(struct host *h)
 	       (unsigned long long)st.awareness);
 }
 
+/* `serf query` through the agent's RPC with @args, into @out. */
+static int serf_query(char *out, size_t cap, const char *args)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 15 serf query -rpc-addr=127.0.0.1:%d -timeout=3s %s 2>&1",
+		 port_base + 1, args);
+	if (!(p = popen(cmd, "r")))
+		return -1;
+	while (n + 1 < cap) {
+		size_t r = fread(out + n, 1, cap - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = 0;
+	return pclose(p);
+}
+
+/* Cell 7, subnet 3 (10.1.0.0/16) and the VM 10.1.0.5 (VMAC
+ * 02:00:0a:01:00:05) on @h. */
+static int vm_create(struct host *h)
+{
+	VF_OPTS(vf_cell_opts, co, .id = 7);
+	VF_OPTS(vf_subnet_opts, so, .id = 3, .prefix = {0x0a010000u, 16});
+	VF_OPTS(vf_port_opts, po, .name = "vm5", .vip = 0x0a010005u,
+		.vmac = {{2, 0, 0x0a, 1, 0, 5}});
+	int rc;
+
+	vf_fabric_lock(h->f);
+	if ((rc = vf_cell_create(&h->cell, h->f, &co)) == 0 &&
+	    (rc = vf_subnet_create(&h->subnet, h->cell, &so)) == 0)
+		rc = vf_port_create(&h->port_vm, h->subnet, &po);
+	vf_fabric_unlock(h->f);
+	return rc;
+}
+
+static void vm_destroy(struct host *h)
+{
+	vf_fabric_lock(h->f);
+	vf_port_destroy(h->port_vm);
+	vf_subnet_destroy(h->subnet);
+	vf_cell_destroy(h->cell);
+	vf_fabric_unlock(h->f);
+}
+
+static vf_gossip_stats stats_of(struct host *h)
+{
+	vf_gossip_stats st = {.sz = sizeof(st)};
+
+	vf_fabric_lock(h->f);
+	vf_gossip_stats_get(h->f, &st);
+	vf_fabric_unlock(h->f);
+	return st;
+}
+
+#define WHERE_ANSWER                                                                 \
+	"Response from 'vf-a': cell=7 vip=10.1.0.5 vmac=02:00:0a:01:00:05 subnet=3 " \
+	"host=vf-a underlay=192.0.2.42 hmac=02:00:00:00:00:2a"
+
+/* `serf query vf-where` asked of the cluster: vf-a has the VM. */
+static void queries(struct host *a, struct host *b)
+{
+	char out[4096];
+	vf_gossip_stats sa, sb;
+	int rc;
+
+	CHECK(vm_create(a) == 0, "vf-a has the VM 10.1.0.5 in cell 7 [%s]",
+	      vf_last_error());
+	rc = serf_query(out, sizeof(out), "vf-where '7 10.1.0.5'");
+	printf("%s", out);
+	CHECK(rc == 0 && strstr(out, "Ack from 'vf-a'") && strstr(out, "Ack from 'vf-b'"),
+	      "serf query vf-where: acks from vf-a and vf-b");
+	CHECK(strstr(out, WHERE_ANSWER) != NULL, "serf query vf-where: vf-a's answer");
+	CHECK(!strstr(out, "Response from 'vf-b'") &&
+		      !strstr(out, "Response from 'agent'"),
+	      "serf query vf-where: no answer from the others");
+	rc = serf_query(out, sizeof(out),
+			"-tag fabric='inter.*' -relay-factor=1 vf-where '7 10.1.0.5'");
+	printf("%s", out);
+	CHECK(rc == 0 && strstr(out, "Ack from 'vf-a'") &&
+		      strstr(out, "Ack from 'vf-b'") &&
+		      !strstr(out, "Ack from 'agent'") && strstr(out, WHERE_ANSWER),
+	      "serf query -tag fabric=inter.* -relay-factor=1: the fabrics ack, vf-a "
+	      "answers, the agent is filtered out");
+	rc = serf_query(out, sizeof(out), "-node vf-b vf-where '7 10.1.0.5'");
+	printf("%s", out);
+	CHECK(rc == 0 && strstr(out, "Ack from 'vf-b'") &&
+		      !strstr(out, "Ack from 'vf-a'") && !strstr(out, "Response from"),
+	      "serf query -node vf-b: only vf-b acks, and does not answer");
+	sa = stats_of(a);
+	sb = stats_of(b);
+	rc = serf_query(out, sizeof(out), "vf-where 'seven 10.1.0.5'");
+	printf("%s", out);
+	CHECK(rc == 0 && strstr(out, "Ack from 'vf-a'") &&
+		      strstr(out, "Ack from 'vf-b'") &&
+		      !strstr(out, "Response from 'vf-"),
+	      "serf query with a bad payload: acked, not answered");
+	CHECK(stats_of(a).queries_malformed == sa.queries_malformed + 1 &&
+		      stats_of(b).queries_malformed == sb.queries_malformed + 1,
+	      "the bad payload was counted on both fabrics");
+	sa = stats_of(a);
+	CHECK(sa.queries_in >= 4 && sa.queries_acked >= 3 && sa.queries_answered == 2,
+	      "vf-a counted %llu queries, %llu acks, %llu answers, %llu relayed",
+	      (unsigned long long)sa.queries_in, (unsigned long long)sa.queries_acked,
+	      (unsigned long long)sa.queries_answered,
+	      (unsigned long long)sa.queries_relayed);
+}
+
 static void run(bool enc)
 {
-	struct host a = {NULL, "vf-a", A_IP, port_base + 2, {0}};
-	struct host b = {NULL, "vf-b", B_IP, port_base + 3, {0}};
+	struct host a = {.name = "vf-a", .ip = A_IP, .port = port_base + 2};
+	struct host b = {.name = "vf-b", .ip = B_IP, .port = port_base + 3};
 	char out[8192], seed_a[64];
 	pid_t agent;
 	double t0;
@@ -310,6 +433,7 @@ static void run(bool enc)
 	CHECK(wait_host(&b, "agent", VF_MEMBER_ALIVE, 5) &&
 		      wait_host(&b, "vf-a", VF_MEMBER_ALIVE, 5),
 	      "vf-b lists the agent and vf-a alive");
+	queries(&a, &b);
 
 	/* 2. the agent dies, and comes back */
 	t0 = now_s();
@@ -380,6 +504,7 @@ static void run(bool enc)
 	host_stats(&a);
 
 	agent_kill(agent);
+	vm_destroy(&a);
 	vf_fabric_destroy(a.f);
 	vf_fabric_destroy(b.f);
 }

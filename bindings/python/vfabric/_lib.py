@@ -370,7 +370,9 @@ class GossipStatsC(Structure):
         "streams_out", "bad_malformed", "bad_crc", "bad_decrypt",
         "bad_oversized", "bad_unknown_type", "bad_unknown_node",
         "bad_stream", "send_errors", "probes", "probe_failures",
-        "suspicions", "refutes", "push_pulls", "awareness")]
+        "suspicions", "refutes", "push_pulls", "awareness", "queries_in",
+        "queries_acked", "queries_answered", "queries_malformed",
+        "queries_relayed")]
 
 
 #: void (*vf_gossip_event_fn)(vf_fabric *fabric, vf_gossip_event ev,
