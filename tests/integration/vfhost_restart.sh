@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Killing and restarting a host process re-learns its state without
-# touching the other hosts (issue 4; ctest integration.vfhost_restart; root:
-# exits 77, skipped, otherwise).
+# touching the other hosts (issue 4; ctest integration.vfhost_restart and,
+# with gossip, integration.vfhost_restart_gossip; root: exits 77, skipped,
+# otherwise).
 #
 # Two hosts (network namespaces vfr<PID>-h1, -h2, one vfhost each) joined
 # by an underlay (a veth from each into a bridge in vfr<PID>-ul); cell blue
@@ -10,14 +11,19 @@
 #        a3 (web 10.1.1.12, a veth this test makes: an existing netdev),
 #        and a tap vfhost creates (no VM: it checks the netdev's fate);
 #   hv2: b1 (web 10.1.1.11), b2 (db 10.1.2.11), veths vfhost creates.
-# Each host knows the other's VMs from its static [locations] list.
+# MODE static: each host knows the other's VMs from its static [locations]
+# list. MODE gossip: no list; [gossip] on each host's underlay address with
+# the other as its seed (fast probes), and the location service spreads
+# the VMs: hv2 then also sees hv1 fail at the kill and withdraws its VMs,
+# and learns them again from the restarted hv1 (which rejoins by itself).
 #
 #   1. a1, a2, a3 ping b1/b2 across hosts (bridged and routed);
 #   2. kill -9 hv1's vfhost by PID: its netdevs stay (no one deletes them),
 #      a1 no longer reaches b1;
 #   3. hv2 is untouched: the same PID, still running; b1 and b2 ping each
 #      other through hv2's router, hv2's counters keep going; its netdevs
-#      and its log are as they were;
+#      and its log are as they were (gossip: only gossip's lines: hv1
+#      failed, and its VMs are withdrawn);
 #   4. hv1's vfhost restarted with the same file: it binds the existing
 #      netdevs (the same ifindex, no second veth or tap, the VMs' NICs as
 #      they were), the model and locations are back, and cross-host pings
@@ -27,11 +33,13 @@
 #   5. both stop on SIGTERM with exit 0.
 # Every name includes the test's PID, so runs in other build directories
 # never collide; everything is removed at the end, also after a failure.
-# Usage: vfhost_restart.sh VFHOST VFCTL
+# Usage: vfhost_restart.sh VFHOST VFCTL [static|gossip]
 set -u
 vfhost=${1:?vfhost binary}
 vfctl=${2:?vfctl binary}
+mode=${3:-static}
 P=vfr$$
+case "$mode" in static | gossip) ;; *) echo "bad mode $mode" >&2; exit 2 ;; esac
 
 if [ "$(id -u)" -ne 0 ] || ! ip netns add "$P-probe" 2>/dev/null; then
 	echo "skipped: needs root and network namespaces"
@@ -51,7 +59,7 @@ cleanup() {
 	[ -n "$stream" ] && kill "$stream" 2>/dev/null
 	for p in "${pid[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${pid[@]}"; do
-		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 1 80); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
 	done
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-"); do ip netns del "$n"; done
@@ -100,6 +108,17 @@ prefix = 10.1.2.0/24
 [router blue]
 subnets = web, db
 EOF
+	if [ "$mode" = gossip ]; then
+		cat <<EOF
+[gossip]
+bind = 192.0.2.${1#hv}
+seeds = 192.0.2.$((3 - ${1#hv}))
+rejoin = 1
+probe_interval = 300
+probe_timeout = 150
+gossip_interval = 100
+EOF
+	fi
 	if [ "$1" = hv1 ]; then
 		cat <<EOF
 [port a1]
@@ -129,6 +148,9 @@ subnet = db
 vip = 10.1.2.50
 ifname = vt-t1
 create = tap
+EOF
+		[ "$mode" = gossip ] && return
+		cat <<EOF
 [locations]
 remote = blue web 10.1.1.11 02:01:0a:01:01:0b 02:00:00:00:00:02 192.0.2.2
 remote = blue db 10.1.2.11 02:01:0a:01:02:0b 02:00:00:00:00:02 192.0.2.2
@@ -151,6 +173,9 @@ ifname = vp-b2
 create = veth
 peer = eth0
 netns = $P-b2
+EOF
+		[ "$mode" = gossip ] && return
+		cat <<EOF
 [locations]
 remote = blue web 10.1.1.10 02:01:0a:01:01:0a 02:00:00:00:00:01 192.0.2.1
 remote = blue db 10.1.2.10 02:01:0a:01:02:0a 02:00:00:00:00:01 192.0.2.1
@@ -171,6 +196,15 @@ start() {
 	[ -s "$tmp/$h.pid" ] && [ "$(cat "$tmp/$h.pid")" = "${pid[$h]}" ]
 }
 ctl() { "$vfctl" -t 3000 -s "$tmp/$1.sock" "${@:2}"; }
+remote_count() { ctl "$1" locations | grep -o '"local":false' | wc -l; }
+# remote_wait HOST N: until HOST knows N remote locations (at most 10 s)
+remote_wait() {
+	for _ in $(seq 1 100); do [ "$(remote_count "$1")" -eq "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+# hv2 knows hv1's VMs: the 3 of its list, or by gossip all 4 ports
+hv1_vms=3
+[ "$mode" = gossip ] && hv1_vms=4
 ping_ok() { ip netns exec "$P-$1" ping -q -c "${3:-3}" -i 0.2 -W 2 "$2"; }
 ping_none() { ! ip netns exec "$P-$1" ping -q -c 2 -i 0.2 -W 1 "$2"; }
 counter() { ctl "$1" counters "$2" | grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2; }
@@ -197,6 +231,10 @@ vm_ip b1 10.1.1.11 10.1.1.1
 vm_ip b2 10.1.2.11 10.1.2.1
 
 echo "# 1. before: traffic across the hosts"
+if [ "$mode" = gossip ]; then
+	check "hv1 learnt hv2's 2 VMs by gossip" remote_wait hv1 2
+	check "hv2 learnt hv1's 4 ports by gossip" remote_wait hv2 4
+fi
 check "a1 (hv1) pings b1 (hv2), one subnet" ping_ok a1 10.1.1.11
 check "a2 (hv1) pings b1 (hv2), routed" ping_ok a2 10.1.1.11
 check "a3 (hv1, its own veth) pings b2 (hv2), routed" ping_ok a3 10.1.2.11
@@ -233,8 +271,14 @@ check "hv2's vfhost is the same process (PID $hv2_pid), running" \
 	bash -c "kill -0 $hv2_pid && [ \"\$(cat $tmp/hv2.pid)\" = $hv2_pid ]"
 check "hv2's control socket answers" ctl hv2 list
 check "hv2's netdevs are as they were" [ "$(links h2)" = "$h2_links" ]
-new_log=$(tail -n +$((hv2_log_lines + 1)) "$tmp/hv2.log")
-check "hv2 logged nothing meanwhile${new_log:+: $new_log}" [ -z "$new_log" ]
+if [ "$mode" = gossip ]; then
+	for _ in $(seq 1 150); do grep -q 'gossip: member hv1 .* failed' "$tmp/hv2.log" && break; sleep 0.1; done
+	check "hv2 saw hv1 fail (gossip), without a leave" grep -q 'gossip: member hv1 .* failed' "$tmp/hv2.log"
+	check "hv2 withdrew hv1's VMs" remote_wait hv2 0
+fi
+# gossip: hv2's own lines about hv1 are all it may log
+new_log=$(tail -n +$((hv2_log_lines + 1)) "$tmp/hv2.log" | grep -v ': gossip: member hv1 ')
+check "hv2 logged nothing else meanwhile${new_log:+: $new_log}" [ -z "$new_log" ]
 
 echo "# 4. hv1's vfhost restarted with the same file"
 r_down=$(replies)
@@ -249,8 +293,12 @@ for p in a1:vp-a1 a2:vp-a2 a3:vp-a3 t1:vt-t1; do
 	check "port ${p%%:*} is bound to ${p#*:} again" \
 		grep -q "\"name\":\"${p%%:*}\"[^}]*\"datapath\":\"afpacket\",\"ifname\":\"${p#*:}\"" <<<"$list"
 done
-check "hv1 knows the remote locations again (2 on hv2)" \
-	[ "$(ctl hv1 locations | grep -o '"local":false' | wc -l)" -eq 2 ]
+check "hv1 knows the remote locations again (2 on hv2)" remote_wait hv1 2
+check "hv2 knows hv1's $hv1_vms VMs again" remote_wait hv2 $hv1_vms
+if [ "$mode" = gossip ]; then
+	check "hv2 logged hv1 joining again" \
+		bash -c "tail -n +$((hv2_log_lines + 1)) $tmp/hv2.log | grep -q 'gossip: member hv1 .* joined'"
+fi
 # the first frames after the restart may meet links still coming up
 for _ in $(seq 1 20); do ping_ok a1 10.1.1.11 1 >/dev/null 2>&1 && break; sleep 0.25; done
 check "a1 (hv1) pings b1 (hv2) again, one subnet" ping_ok a1 10.1.1.11
@@ -286,5 +334,5 @@ check "the netdevs hv1's vfhost created before the kill are gone after its stop 
 	[ -z "$left" ]
 
 if [ "$fail" -ne 0 ]; then for h in hv1 hv2; do echo "--- $h"; cat "$tmp/$h.log"; done; fi
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed ($mode)"
 [ "$fail" -eq 0 ]
