@@ -96,6 +96,116 @@ VF_API size_t vf_location_count(const vf_fabric *fabric);
  */
 VF_API int vf_location_next(const vf_fabric *fabric, size_t *cursor, vf_location *out);
 
+/** What changed in the table of other hosts' VMs (vf_location_event_fn). */
+typedef enum vf_location_event {
+	VF_LOCATION_EV_SET = 1,	    /**< a location was added or changed */
+	VF_LOCATION_EV_DELETED = 2, /**< a location was taken out */
+} vf_location_event;
+
+/**
+ * @brief A location of another host's VM changed: set or deleted by
+ * vf_location_set() / vf_location_del(), by the gossip location service
+ * (gossip.h) or by vf_port_migrate(). Called like every callback only
+ * inside vf_fabric_process() / vf_fabric_run() or on the loop thread
+ * (loop.h), in the order of the changes, each change once; the host may
+ * call any control function from it.
+ * @param fabric the fabric
+ * @param ev what happened
+ * @param loc the location as it is now (for VF_LOCATION_EV_DELETED: as it
+ * was); valid during the call only
+ * @param user_data as given to vf_location_set_event_fn()
+ */
+typedef void (*vf_location_event_fn)(vf_fabric *fabric, vf_location_event ev,
+				     const vf_location *loc, void *user_data);
+
+/** Changes waiting for the event callback at most; more are counted in
+ *  vf_location_stats.events_dropped. */
+#define VF_LOCATION_EVENTS_MAX 65536
+
+/**
+ * @brief Sets (or, with NULL @p fn, clears) the location event callback.
+ * Changes made while none is set are not reported later.
+ * @return 0; -EINVAL (NULL fabric); -ENOENT (destroyed)
+ * @since 0.1
+ */
+VF_API int vf_location_set_event_fn(vf_fabric *fabric, vf_location_event_fn fn,
+				    void *user_data);
+
+/** What the location table counted. Versioned: set @c sz. */
+typedef struct vf_location_stats {
+	size_t sz;		 /**< sizeof(vf_location_stats) */
+	uint64_t sets;		 /**< locations added or changed */
+	uint64_t deletes;	 /**< locations taken out */
+	uint64_t migrations;	 /**< ports moved away (vf_port_migrate()) */
+	uint64_t forwarded;	 /**< frames for a moved VM sent on to its new host */
+	uint64_t forward_drops;	 /**< frames for a moved VM not sent on (no new
+				      location yet, TTL out, or it would go back) */
+	uint64_t events;	 /**< events delivered to the callback */
+	uint64_t events_dropped; /**< events lost: over VF_LOCATION_EVENTS_MAX */
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
+} vf_location_stats;
+/** The last field of vf_location_stats this version knows. */
+#define vf_location_stats__last_field events_dropped
+
+/**
+ * @brief Reads the location table's counters.
+ * @param fabric the fabric
+ * @param[out] out filled up to @c out->sz, which the caller sets
+ * @return 0; -EINVAL
+ * @since 0.1
+ */
+VF_API int vf_location_stats_get(const vf_fabric *fabric, vf_location_stats *out);
+
+/** Default of vf_migrate_opts.grace_ms. */
+#define VF_MIGRATE_GRACE_MS_DEFAULT 10000u
+/** Longest vf_migrate_opts.grace_ms. */
+#define VF_MIGRATE_GRACE_MS_MAX 600000u
+
+/** Options of vf_port_migrate(). */
+typedef struct vf_migrate_opts {
+	size_t sz; /**< sizeof(vf_migrate_opts) */
+	/** The new host's MAC (PMAC). All zero: wait for the location
+	 *  service to tell where the VM went (gossip: the new host publishes
+	 *  the port with a higher version as soon as it has it). */
+	vf_mac host_mac;
+	uint16_t reserved_; /**< zero: fills what would be padding */
+	/** The new host's underlay IPv4, host byte order (0: unknown). */
+	uint32_t host_ip;
+	/** How long this host sends frames for the VM that still reach it
+	 *  on to the new host, in ms; 0: VF_MIGRATE_GRACE_MS_DEFAULT, at
+	 *  most VF_MIGRATE_GRACE_MS_MAX. */
+	uint32_t grace_ms;
+	size_t : 0; /**< aligns the end; fields are only ever added before it */
+} vf_migrate_opts;
+/** The last field of vf_migrate_opts this version knows. */
+#define vf_migrate_opts__last_field grace_ms
+
+/**
+ * @brief Moves a port's VM away to another host (live migration).
+ *
+ * The new host creates the port (same cell, subnet, VIP and VMAC) when
+ * the VM is about to run there; with gossip it publishes the location
+ * with a higher version, and every host switches to it. This host then
+ * calls vf_port_migrate(): the port is removed as by vf_port_destroy()
+ * (its datapath binding too), and for @c grace_ms the frames for the VM
+ * that still reach this host, from the underlay (hosts that have not
+ * heard yet) or from local VMs, are sent on to the new host, with the
+ * MACs rewritten to the two hosts' and the IP TTL decremented (counted
+ * in vf_location_stats.forwarded). With @c host_mac given, the location
+ * is set at once as by vf_location_set() (version 0: gossip's record
+ * replaces it); without, the frames wait for gossip's record and are
+ * dropped until it comes (VF_DROP_NO_LOCATION, and the owner is asked).
+ * Frames that would go back to the host they came from are dropped.
+ * @param port the port (invalid after a 0 return)
+ * @param opts options; NULL: learn the new host, default grace
+ * @return 0; -EINVAL (NULL port, this host's MAC, a multicast MAC, a
+ * grace over the maximum, unknown option fields); -ENOENT (removed);
+ * -ENOMEM; -EBUSY (from this fabric's output callback). On an error the
+ * port is left as it was.
+ * @since 0.1
+ */
+VF_API int vf_port_migrate(vf_port *port, const vf_migrate_opts *opts);
+
 VF_END_DECLS
 
 /** @} */

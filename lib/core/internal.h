@@ -213,6 +213,9 @@ void vf__gossip_fabric_remove(vf_fabric *f);
 /* Counts one event handled by the current round (vf_fabric_process's
  * return value). */
 void vf__loop_event(vf_fabric *f);
+/* Delivers the queued location events (lib/pipeline/location.c) to the
+ * host's callback; the loop calls it every time it is woken. */
+void vf__loc_events_flush(vf_fabric *f);
 /* Makes the host's next wait return, so the loop takes up handles added
  * or changed outside a round (libuv registers descriptors as it runs). */
 void vf__loop_kick(vf_fabric *f);

@@ -38,6 +38,7 @@ static void on_wake(uv_async_t *h)
 	if (atomic_exchange(&lp->user_wake, false))
 		atomic_fetch_add_explicit(&lp->wakeups_seen, 1, memory_order_relaxed);
 	lp->events++;
+	vf__loc_events_flush(h->loop->data);
 }
 
 int vf__loop_open(vf_fabric *f)

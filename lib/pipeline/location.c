@@ -1,4 +1,7 @@
-/* Remote locations (vf_location_*) and ARP requests waiting for them. */
+/*
+ * Remote locations (vf_location_*), ARP requests waiting for them, the
+ * VMs that moved away (vf_port_migrate) and the change events.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,17 @@ struct pending {
 	uint8_t frame[64]; /* an ARP request: 42 bytes, 60 with padding */
 };
 
+/* A VM that moved away: frames for it are sent on until @until_ns. */
+struct moved {
+	uint32_t cell, vip;
+	uint64_t until_ns;
+};
+
+struct event {
+	vf_location_event ev;
+	vf_location loc;
+};
+
 struct vf__locs {
 	struct vf__locs_head head; /* first */
 	struct vf__hmap by_key;	   /* (cell, vip) -> vf_location */
@@ -23,6 +37,14 @@ struct vf__locs {
 	size_t count;
 	struct pending pending[VF__PENDING_MAX];
 	size_t npending;
+	struct moved *moved; /* few: migrations within their grace */
+	size_t nmoved, moved_cap;
+	/* changes for the event callback, delivered on the loop */
+	vf_location_event_fn fn;
+	void *ud;
+	struct event *events;
+	size_t nevents, events_cap;
+	vf_location_stats st;
 };
 
 static uint64_t key(uint32_t cell, uint32_t vip)
@@ -72,6 +94,8 @@ void vf__locs_destroy(struct vf__locs *locs)
 	}
 	vf__hmap_free(&locs->by_key);
 	vf__hmap_free(&locs->by_vip);
+	free(locs->moved);
+	free(locs->events);
 	free(locs);
 }
 
@@ -181,6 +205,19 @@ static void answer_parked(vf_fabric *f, const vf_location *l)
 	f->in_pipeline = false;
 }
 
+static int check_host(const vf_fabric *f, const vf_mac *host)
+{
+	vf__macstr m;
+
+	if (vf__mac_is_multicast(host) || vf__mac_is_zero(host))
+		return vf__fail(f, -EINVAL, "location: host MAC %s is not unicast",
+				vf__mac_str(m, host));
+	if (!memcmp(host, &f->host_mac, sizeof(vf_mac)))
+		return vf__fail(f, -EINVAL, "location: host MAC %s is this host's",
+				vf__mac_str(m, host));
+	return 0;
+}
+
 static int check_location(const vf_fabric *f, const vf_location *l)
 {
 	vf_cell *c = vf_fabric_cell_by_id(f, l->cell_id);
@@ -198,19 +235,82 @@ static int check_location(const vf_fabric *f, const vf_location *l)
 	if (vf__mac_is_multicast(&l->vmac) || vf__mac_is_zero(&l->vmac))
 		return vf__fail(f, -EINVAL, "location: VMAC %s is not unicast",
 				vf__mac_str(m, &l->vmac));
-	if (vf__mac_is_multicast(&l->host_mac) || vf__mac_is_zero(&l->host_mac))
-		return vf__fail(f, -EINVAL, "location: host MAC %s is not unicast",
-				vf__mac_str(m, &l->host_mac));
-	if (!memcmp(&l->host_mac, &f->host_mac, sizeof(vf_mac)))
-		return vf__fail(f, -EINVAL, "location: host MAC %s is this host's",
-				vf__mac_str(m, &l->host_mac));
+	return check_host(f, &l->host_mac);
+}
+
+/* Queues a change for the event callback (when one is set) and wakes the
+ * loop, which delivers it (vf__loc_events_flush). */
+static void note(vf_fabric *f, vf_location_event ev, const vf_location *l)
+{
+	struct vf__locs *locs = f->locs;
+
+	if (ev == VF_LOCATION_EV_SET)
+		locs->st.sets++;
+	else
+		locs->st.deletes++;
+	if (!locs->fn)
+		return;
+	if (locs->nevents == locs->events_cap) {
+		size_t cap = locs->events_cap ? locs->events_cap * 2 : 16;
+		struct event *e;
+
+		if (cap > VF_LOCATION_EVENTS_MAX ||
+		    !(e = realloc(locs->events, cap * sizeof(*e)))) {
+			locs->st.events_dropped++;
+			return;
+		}
+		locs->events = e;
+		locs->events_cap = cap;
+	}
+	locs->events[locs->nevents++] = (struct event){ev, *l};
+	vf__loop_kick(f);
+}
+
+void vf__loc_events_flush(vf_fabric *f)
+{
+	struct vf__locs *locs = f->locs;
+	struct event *batch;
+	size_t n;
+
+	if (!locs || !locs->nevents)
+		return;
+	/* the callback may change locations: it queues into a new array;
+	 * what it queues waits for the next round (the kick ensures one) */
+	batch = locs->events;
+	n = locs->nevents;
+	locs->events = NULL;
+	locs->nevents = locs->events_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!locs->fn || f->obj.removed)
+			break;
+		locs->st.events++;
+		vf__loop_event(f);
+		locs->fn(f, batch[i].ev, &batch[i].loc, locs->ud);
+	}
+	free(batch);
+}
+
+int vf_location_set_event_fn(vf_fabric *f, vf_location_event_fn fn, void *user_data)
+{
+	int err;
+
+	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_location_set_event_fn")) < 0)
+		return err;
+	f->locs->fn = fn;
+	f->locs->ud = user_data;
+	if (!fn) {
+		free(f->locs->events);
+		f->locs->events = NULL;
+		f->locs->nevents = f->locs->events_cap = 0;
+	}
 	return 0;
 }
 
+static int location_put(vf_fabric *f, const vf_location *new);
+
 static int location_set(vf_fabric *f, const vf_location *user)
 {
-	vf_location l, *cur;
-	struct lkey k;
+	vf_location l;
 	int err;
 
 	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_location_set")) < 0)
@@ -224,6 +324,15 @@ static int location_set(vf_fabric *f, const vf_location *user)
 	if ((err = VF__OPTS_LOAD(&l, user, vf_location)) < 0 ||
 	    (err = check_location(f, &l)) < 0)
 		return err;
+	return location_put(f, &l);
+}
+
+/* Adds or replaces @l, checked. */
+static int location_put(vf_fabric *f, const vf_location *new)
+{
+	vf_location l = *new, *cur;
+	struct lkey k;
+
 	k = (struct lkey){l.cell_id, l.vip};
 	cur = vf__hmap_get(&f->locs->by_key, key(l.cell_id, l.vip), loc_eq, &k);
 	if (!cur) {
@@ -237,10 +346,13 @@ static int location_set(vf_fabric *f, const vf_location *user)
 		vf__hmap_put(&f->locs->by_key, key(l.cell_id, l.vip), cur);
 		vf__hmap_put(&f->locs->by_vip, vf__hash_u64(l.vip), cur);
 		f->locs->count++;
+	} else if (!memcmp(cur, &l, sizeof(l))) {
+		return 0; /* the same again: nothing changes, nothing to tell */
 	} else {
 		*cur = l;
 	}
 	f->locs->head.gen++;
+	note(f, VF_LOCATION_EV_SET, cur);
 	answer_parked(f, cur);
 	return 0;
 }
@@ -264,6 +376,7 @@ static int location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 	vf__hmap_del(&f->locs->by_vip, vf__hash_u64(vip), cur);
 	f->locs->count--;
 	f->locs->head.gen++;
+	note(f, VF_LOCATION_EV_DELETED, cur);
 	free(cur);
 	return 0;
 }
@@ -351,4 +464,130 @@ int vf_location_get(const vf_fabric *f, uint32_t cell, uint32_t vip, vf_location
 size_t vf_location_count(const vf_fabric *f)
 {
 	return f && f->locs ? f->locs->count : 0;
+}
+
+int vf_location_stats_get(const vf_fabric *f, vf_location_stats *out)
+{
+	vf_location_stats st;
+	bool locked;
+
+	if (!f || !out || !f->locs)
+		return vf__fail(NULL, -EINVAL, "vf_location_stats_get: NULL argument");
+	locked = vf__pipe_enter(f); /* workers count forwarded frames */
+	st = f->locs->st;
+	vf__pipe_leave(f, locked);
+	st.sz = sizeof(st);
+	return vf__copy_out(out, &st, sizeof(st), "vf_location_stats");
+}
+
+/* ---- VMs that moved away ---- */
+
+bool vf__loc_moved(const struct vf__locs *locs, uint32_t vip, uint64_t now_ns,
+		   uint32_t *cell)
+{
+	for (size_t i = 0; i < locs->nmoved; i++)
+		if (locs->moved[i].vip == vip) {
+			*cell = locs->moved[i].cell;
+			return now_ns < locs->moved[i].until_ns;
+		}
+	return false;
+}
+
+void vf__loc_forwarded(struct vf__locs *locs, bool sent)
+{
+	if (sent)
+		locs->st.forwarded++;
+	else
+		locs->st.forward_drops++;
+}
+
+/* Room for one more moved VM (expired ones make room first). */
+static int moved_reserve(struct vf__locs *locs, uint64_t now_ns)
+{
+	struct moved *m;
+	size_t cap;
+
+	for (size_t i = 0; i < locs->nmoved;) {
+		if (now_ns >= locs->moved[i].until_ns)
+			locs->moved[i] = locs->moved[--locs->nmoved];
+		else
+			i++;
+	}
+	if (locs->nmoved < locs->moved_cap)
+		return 0;
+	cap = locs->moved_cap ? locs->moved_cap * 2 : 8;
+	if (!(m = realloc(locs->moved, cap * sizeof(*m))))
+		return -ENOMEM;
+	locs->moved = m;
+	locs->moved_cap = cap;
+	return 0;
+}
+
+static void moved_add(struct vf__locs *locs, uint32_t cell, uint32_t vip, uint64_t until_ns)
+{
+	for (size_t i = 0; i < locs->nmoved; i++)
+		if (locs->moved[i].vip == vip) {
+			locs->moved[i] = (struct moved){cell, vip, until_ns};
+			return;
+		}
+	locs->moved[locs->nmoved++] = (struct moved){cell, vip, until_ns};
+}
+
+static int migrate(vf_port *port, const vf_migrate_opts *user, bool *destroy)
+{
+	vf_fabric *f = port->subnet->cell->fabric;
+	VF_OPTS(vf_location, l, .cell_id = port->subnet->cell->entry.id, .vip = port->vip,
+		.vmac = port->vmac, .subnet_id = port->subnet->entry.id);
+	vf_migrate_opts o;
+	uint64_t now = vf__now_ns(f);
+	int err;
+
+	if ((err = VF__OPTS_LOAD(&o, user, vf_migrate_opts)) < 0)
+		return err;
+	if (o.reserved_)
+		return vf__fail(f, -EINVAL, "vf_port_migrate: reserved_ must be zero");
+	if (o.grace_ms > VF_MIGRATE_GRACE_MS_MAX)
+		return vf__fail(f, -EINVAL, "vf_port_migrate: grace %u ms is over the %u ms maximum",
+				o.grace_ms, VF_MIGRATE_GRACE_MS_MAX);
+	if (!o.grace_ms)
+		o.grace_ms = VF_MIGRATE_GRACE_MS_DEFAULT;
+	if ((err = moved_reserve(f->locs, now)) < 0)
+		return vf__fail(f, err, "no memory for a migration");
+	if (!vf__mac_is_zero(&o.host_mac)) {
+		/* the port still has the VIP (it goes when this returns, and
+		 * until then wins over the location): the VIP is not checked */
+		l.host_mac = o.host_mac;
+		l.host_ip = o.host_ip;
+		if ((err = check_host(f, &l.host_mac)) < 0 || (err = location_put(f, &l)) < 0)
+			return err;
+	} else if (o.host_ip) {
+		return vf__fail(f, -EINVAL, "vf_port_migrate: a host IP without its MAC");
+	}
+	moved_add(f->locs, l.cell_id, l.vip, now + (uint64_t)o.grace_ms * 1000000u);
+	f->locs->st.migrations++;
+	f->locs->head.gen++; /* flow caches forget the port's flows */
+	*destroy = true;
+	return 0;
+}
+
+int vf_port_migrate(vf_port *port, const vf_migrate_opts *opts)
+{
+	bool destroy = false, locked;
+	vf_fabric *f;
+	int rc;
+
+	if ((rc = vf__obj_check(port ? &port->obj : NULL, "vf_port_migrate")) < 0)
+		return rc;
+	f = port->subnet->cell->fabric;
+	if (f->in_pipeline || vf__pipe_mine(f))
+		return vf__fail(f, -EBUSY,
+				"vf_port_migrate: called from the fabric's own output callback");
+	/* the location and the forwarding entry first, then the port goes:
+	 * no frame finds neither */
+	locked = vf__pipe_enter(f);
+	rc = migrate(port, opts, &destroy);
+	vf__pipe_leave(f, locked);
+	if (destroy)
+		vf_port_destroy(port);
+	return rc;
 }

@@ -48,6 +48,13 @@ int vf__loc_park(vf_fabric *f, vf_port *port, uint32_t cell, uint32_t vip,
 /* Whether vf__loc_park() would take a request of @len bytes now (for
  * traces, which must not park). */
 bool vf__loc_can_park(const vf_fabric *f, uint32_t len, uint64_t now_ns);
+/* Whether @vip belongs to a VM that moved away (vf_port_migrate) less than
+ * its grace ago (its cell in @cell): frames for it are sent on to its new
+ * host. */
+bool vf__loc_moved(const struct vf__locs *locs, uint32_t vip, uint64_t now_ns,
+		   uint32_t *cell);
+/* Counts a frame for a moved VM: sent on, or dropped. */
+void vf__loc_forwarded(struct vf__locs *locs, bool sent);
 /* Asks the location service for (cell, vip) (vf__gossip_loc_request());
  * a no-op without gossip. */
 void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip);

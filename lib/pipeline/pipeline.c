@@ -322,6 +322,45 @@ static vf_drop_reason qos(struct vf__ctx *c, const struct vf__tport *port,
 
 /* Delivers to local port @dst with source MAC @smac: its state, ingress
  * security groups and QoS, then the virtual MACs. */
+static vf_drop_reason to_host(struct vf__ctx *c, const struct vf__tport *src,
+			      struct vf__pkt *p, const vf_mac *host);
+
+/* A frame for a VM that moved away (vf_port_migrate) still reached this
+ * host: on to where it is now, as a router would (TTL down by one), never
+ * back to the host it came from. */
+static vf_drop_reason forward_moved(struct vf__ctx *c, struct vf__pkt *p, uint32_t cell)
+{
+	const vf_location *l = vf__loc_get(c->f->locs, cell, p->ip_dst);
+	vf_drop_reason r;
+	vf__ipstr a;
+	vf__macstr m;
+
+	nocache(c);
+	if (!l) {
+		VF__TR(c, "%s moved away; where to is not known yet", vf__ip_str(a, p->ip_dst));
+		if (!c->dry)
+			vf__loc_request(c->f, cell, p->ip_dst);
+		r = drop(c, NULL, VF_DROP_NO_LOCATION);
+	} else if (!memcmp(&l->host_mac, &p->src, sizeof(vf_mac))) {
+		VF__TR(c, "%s moved to host %s, which sent it here", vf__ip_str(a, p->ip_dst),
+		       vf__mac_str(m, &l->host_mac));
+		r = drop(c, NULL, VF_DROP_NOT_HERE);
+	} else if (p->ip_ttl <= 1) {
+		VF__TR(c, "%s moved away; TTL %u runs out here", vf__ip_str(a, p->ip_dst),
+		       p->ip_ttl);
+		r = drop(c, NULL, VF_DROP_TTL_EXCEEDED);
+	} else {
+		VF__TR(c, "%s moved to host %s: sent on, TTL %u -> %u",
+		       vf__ip_str(a, p->ip_dst), vf__mac_str(m, &l->host_mac), p->ip_ttl,
+		       p->ip_ttl - 1);
+		vf__pkt_dec_ttl(p);
+		r = to_host(c, NULL, p, &l->host_mac);
+	}
+	if (!c->dry)
+		vf__loc_forwarded(c->f->locs, r == VF_DROP_NONE);
+	return r;
+}
+
 static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst,
 			       struct vf__pkt *p, const vf_mac *smac, bool keep_dst_mac)
 {
@@ -329,6 +368,14 @@ static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst,
 
 	if (keep_dst_mac) /* a copy of a broadcast */
 		nocache(c);
+	if (!keep_dst_mac && !vf__out_ready(c->f, dst->port)) {
+		uint32_t cell;
+
+		/* the port was just unbound as its VM moved away (the tables
+		 * still have it for a moment): on to the new host */
+		if (vf__loc_moved(c->f->locs, dst->vip, c->now, &cell))
+			return forward_moved(c, p, cell);
+	}
 	if (!dst->up) {
 		VF__TR(c, "port '%s' is down", dst->port->entry.name);
 		return drop(c, dst, VF_DROP_PORT_DOWN);
@@ -905,7 +952,7 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 	const struct vf__tport *dst;
 	const vf_location *l;
 	struct vf__pkt p;
-	uint32_t src_cell;
+	uint32_t src_cell, moved_cell;
 	vf_mac smac;
 	int rc = vf__pkt_parse(&p, buf, len);
 	vf__ipstr a, b;
@@ -937,6 +984,8 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 	    (from && p.ip_dst == from->bcast))
 		return underlay_flood(c, &p, from);
 	if (!(dst = underlay_target(c, &p, from))) {
+		if (vf__loc_moved(c->f->locs, p.ip_dst, c->now, &moved_cell))
+			return forward_moved(c, &p, moved_cell);
 		VF__TR(c, "no port here has %s", vf__ip_str(a, p.ip_dst));
 		return drop(c, NULL, VF_DROP_NOT_HERE);
 	}

@@ -146,13 +146,17 @@ static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o)
  * otherwise be woken by its error for ever). */
 static void ep_gone(struct vf__endpoint *ep)
 {
+	void *state = ep->state;
+
 	vf__pipe_lock(ep->f);
 	vf__worker_unassign(ep);
 	ep->gone = true;
-	ep->dp->ops.close(ep->state);
 	ep->state = NULL;
 	ep->fd = -1;
 	vf__pipe_unlock(ep->f);
+	/* no worker holds it now; closing a socket can wait for the kernel
+	 * (synchronize_net), which workers must not wait for */
+	ep->dp->ops.close(state);
 	vf_info(ep->f, "%s '%s' vanished: closed until it is back",
 		ep->port ? "port netdev" : "underlay netdev", ep->ifname);
 }
@@ -437,9 +441,9 @@ static void unbind(struct vf__endpoint *ep)
 	} else {
 		f->rt->underlay = NULL;
 	}
-	if (!ep->gone)
-		ep->dp->ops.close(ep->state);
 	vf__pipe_unlock(f);
+	if (!ep->gone) /* unassigned: no worker holds it (as in ep_gone()) */
+		ep->dp->ops.close(ep->state);
 	ep->dp->endpoints--;
 	if (ep->flags && vf__nl_link_delete(f->rt->nl, ep->ifname) < 0 && ep->peer[0])
 		vf_warn(f, "could not delete %s: %s", ep->ifname, vf_last_error());

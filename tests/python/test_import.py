@@ -159,6 +159,7 @@ def _c_type(text):
         "vf_mac": _lib.Mac, "vf_ipv4_prefix": _lib.Prefix,
         "vf_log_fn": _lib.LOG_FN, "vf_output_fn": _lib.OUTPUT_FN,
         "vf_gossip_event_fn": _lib.GOSSIP_EVENT_FN,
+        "vf_location_event_fn": _lib.LOCATION_EVENT_FN,
         # an out-parameter string the caller frees (vf_trace): a c_void_p,
         # because a c_char_p result is copied and its pointer lost
         "char * *": _lib.POINTER(_lib.c_void_p),

@@ -212,6 +212,22 @@ class Location(Structure):
                 ("version", c_uint64)]
 
 
+class LocationStats(Structure):
+    """vf_location_stats (location.h; versioned, read back)."""
+    _fields_ = [("sz", c_size_t)] + [(name, c_uint64) for name in (
+        "sets", "deletes", "migrations", "forwarded", "forward_drops",
+        "events", "events_dropped")]
+
+
+class MigrateOpts(Structure):
+    """vf_migrate_opts (location.h)."""
+    _fields_ = [("sz", c_size_t),
+                ("host_mac", Mac),
+                ("reserved_", c_uint16),
+                ("host_ip", c_uint32),
+                ("grace_ms", c_uint32)]
+
+
 class BindOpts(Structure):
     """vf_bind_opts (datapath.h)."""
     _fields_ = [("sz", c_size_t),
@@ -377,6 +393,8 @@ class GossipStatsC(Structure):
 
 #: void (*vf_gossip_event_fn)(vf_fabric *fabric, vf_gossip_event ev,
 #:                            const vf_gossip_member *m, void *user_data)
+LOCATION_EVENT_FN = CFUNCTYPE(None, FabricP, c_enum, POINTER(Location),
+                              c_void_p)
 GOSSIP_EVENT_FN = CFUNCTYPE(None, FabricP, c_enum, POINTER(GossipMemberC),
                             c_void_p)
 
@@ -395,6 +413,8 @@ STRUCTS = {
     "vf_policy_opts": PolicyOpts,
     "vf_port_stats": PortStats,
     "vf_location": Location,
+    "vf_location_stats": LocationStats,
+    "vf_migrate_opts": MigrateOpts,
     "vf_bind_opts": BindOpts,
     "vf_worker_opts": WorkerOpts,
     "vf_datapath_stats": DatapathStats,
@@ -613,6 +633,10 @@ FUNCTIONS = [
     ("vf_location_get", [FabricP, u32, u32, POINTER(Location)], _I, _C),
     ("vf_location_count", [FabricP], size, None),
     ("vf_location_next", [FabricP, POINTER(size), POINTER(Location)], _I, _C),
+    ("vf_location_set_event_fn", [FabricP, LOCATION_EVENT_FN, c_void_p], _I,
+     _C),
+    ("vf_location_stats_get", [FabricP, POINTER(LocationStats)], _I, _C),
+    ("vf_port_migrate", [PortP, POINTER(MigrateOpts)], _I, _C),
     # pipeline.h. Frames go in as c_void_p (bytes pass as their buffer);
     # vf_trace's text comes back as a c_void_p so that it can be freed
     # with vf_free() after ctypes.string_at() has copied it.
