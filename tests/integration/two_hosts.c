@@ -3,8 +3,12 @@
  * pair, each with two cells of two subnets (the Diverter plan
  * 10.<cell>.<subnet>.<host>); VMs are network namespaces on veths the
  * fabrics create, and the kernel's ping and tcpdump are the clients.
- * Remote locations are set by hand (vf_location_set), as the static peer
- * list does until the gossip location service is there.
+ * Remote locations are set by hand (vf_location_set, as vfhost's static
+ * [locations] do), or, with the argument "gossip" (ctest
+ * integration.two_hosts_gossip), learnt by gossip: both fabrics run
+ * vf_gossip_start() on loopback ports of the test's private namespace,
+ * hv2 joins hv1, and the location service spreads the VMs (nothing is set
+ * by hand); a graceful leave of hv2 then withdraws its VMs from hv1.
  *
  *   hv1: a  blue/s1 10.1.1.10     r1 red/s1 10.2.1.10
  *   hv2: b  blue/s1 10.1.1.11     c  blue/s2 10.1.2.10    r2 red/s2 10.2.2.10
@@ -17,7 +21,9 @@
  * Root only (exits 77 otherwise); runs in a private network namespace.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -80,7 +86,100 @@ static void check_underlay(const vf_mac *m1, const vf_mac *m2)
 	      two_one);
 }
 
-int main(void)
+static bool gossip;
+
+/* A VM @name on @h in cell @c, subnet @s, host part @n; without gossip
+ * the other host @o is told where it is (it_host_vm), with gossip no one
+ * is told: the location service spreads it. */
+static vf_port *vm(struct it_host *h, struct it_host *o, int c, int s, int n,
+		   const char *name)
+{
+	char ifname[16], cidr[48], gw[48];
+	vf_port *p;
+
+	if (!gossip)
+		return it_host_vm(h, o, c, s, n, name);
+	snprintf(ifname, sizeof(ifname), "vft-p%s", name);
+	if (it_vm_create(name) != 0)
+		return NULL;
+	vf_fabric_lock(h->f);
+	p = it_port_veth(h->sub[c][s], name, IP4(10, c + 1, s + 1, n), ifname, name,
+			 "eth0x");
+	vf_fabric_unlock(h->f);
+	if (!p)
+		return NULL;
+	h->ports[h->nports++] = p;
+	snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/24", c + 1, s + 1, n);
+	snprintf(gw, sizeof(gw), "10.%d.%d.1", c + 1, s + 1);
+	return it_vm_addr(name, cidr, gw) == 0 ? p : NULL;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static size_t locations(vf_fabric *f)
+{
+	size_t n;
+
+	vf_fabric_lock(f);
+	n = vf_location_count(f);
+	vf_fabric_unlock(f);
+	return n;
+}
+
+/* Waits (at most @ms) until hv1 knows @n1 remote locations and hv2 @n2;
+ * returns the milliseconds it took, or -1. */
+static long wait_locations(struct it_host *h1, size_t n1, struct it_host *h2, size_t n2,
+			   unsigned int ms)
+{
+	uint64_t t0 = now_ms();
+
+	while (locations(h1->f) != n1 || locations(h2->f) != n2) {
+		if (now_ms() - t0 > ms)
+			return -1;
+		usleep(20 * 1000);
+	}
+	return (long)(now_ms() - t0);
+}
+
+/* Gossip on both hosts: hv1 on 127.0.0.1:17946, hv2 on :17947 joining it. */
+static void gossip_start(struct it_host *h1, struct it_host *h2)
+{
+	static const char *const seed[] = {"127.0.0.1:17946"};
+	VF_OPTS(vf_gossip_opts, g1, .bind_addr = "127.0.0.1", .bind_port = 17946);
+	VF_OPTS(vf_gossip_opts, g2, .bind_addr = "127.0.0.1", .bind_port = 17947);
+	int rc1, rc2, rc3;
+
+	vf_fabric_lock(h1->f);
+	rc1 = vf_gossip_start(h1->f, &g1);
+	vf_fabric_unlock(h1->f);
+	vf_fabric_lock(h2->f);
+	rc2 = vf_gossip_start(h2->f, &g2);
+	rc3 = rc2 == 0 ? vf_gossip_join(h2->f, seed, 1) : -1;
+	vf_fabric_unlock(h2->f);
+	CHECK(rc1 == 0 && rc2 == 0 && rc3 == 1,
+	      "gossip on loopback on both hosts, hv2 joins hv1 (%d %d %d)", rc1, rc2,
+	      rc3);
+}
+
+/* hv1's location of @vip in @cell: on hv2's MAC? */
+static bool on_host(struct it_host *h1, uint32_t cell, uint32_t vip, const vf_mac *m2)
+{
+	vf_location l = {.sz = sizeof(l)};
+	int rc;
+
+	vf_fabric_lock(h1->f);
+	rc = vf_location_get(h1->f, cell, vip, &l);
+	vf_fabric_unlock(h1->f);
+	return rc == 0 && !memcmp(&l.host_mac, m2, sizeof(*m2));
+}
+
+int main(int argc, char **argv)
 {
 	struct it_host h1 = {0}, h2 = {0};
 	vf_port *a, *b, *c, *r1, *r2;
@@ -88,7 +187,10 @@ int main(void)
 	vf_mac m1, m2;
 	uint64_t inter;
 
+	gossip = argc > 1 && !strcmp(argv[1], "gossip");
 	it_start();
+	if (gossip && it_sh("ip link set lo up") != 0)
+		return it_finish() + 1;
 	if (it_underlay() != 0)
 		return it_finish() + 1;
 	CHECK(it_host_build(&h1, "hv1", "vft-ul1") == 0 &&
@@ -103,14 +205,27 @@ int main(void)
 	CHECK(vf_fabric_thread_start(h1.f) == 0 && vf_fabric_thread_start(h2.f) == 0,
 	      "both control loops on library threads");
 
-	a = it_host_vm(&h1, &h2, 0, 0, 10, "a");
-	r1 = it_host_vm(&h1, &h2, 1, 0, 10, "r1");
-	b = it_host_vm(&h2, &h1, 0, 0, 11, "b");
-	c = it_host_vm(&h2, &h1, 0, 1, 10, "c");
-	r2 = it_host_vm(&h2, &h1, 1, 1, 10, "r2");
-	CHECK(a && b && c && r1 && r2, "five VMs, locations known on the other host");
+	if (gossip)
+		gossip_start(&h1, &h2);
+
+	a = vm(&h1, &h2, 0, 0, 10, "a");
+	r1 = vm(&h1, &h2, 1, 0, 10, "r1");
+	b = vm(&h2, &h1, 0, 0, 11, "b");
+	c = vm(&h2, &h1, 0, 1, 10, "c");
+	r2 = vm(&h2, &h1, 1, 1, 10, "r2");
+	CHECK(a && b && c && r1 && r2, "five VMs%s",
+	      gossip ? "" : ", locations set on the other host");
 	if (!(a && b && c && r1 && r2))
 		goto out;
+	if (gossip) {
+		long ms = wait_locations(&h1, 3, &h2, 2, 10000);
+
+		CHECK(ms >= 0,
+		      "by gossip, hv1 learnt hv2's 3 VMs and hv2 hv1's 2 (%ld ms)", ms);
+		CHECK(on_host(&h1, 1, IP4(10, 1, 2, 10), &m2) &&
+			      on_host(&h1, 2, IP4(10, 2, 2, 10), &m2),
+		      "hv1 has c and r2 on hv2's MAC");
+	}
 	CHECK(it_workers_start(h1.f, 1) == 0 && it_workers_start(h2.f, 1) == 0,
 	      "a worker thread per host");
 
@@ -155,6 +270,18 @@ int main(void)
 
 	sleep(1);
 	check_underlay(&m1, &m2);
+	if (gossip) {
+		int rc;
+		long ms;
+
+		vf_fabric_lock(h2.f);
+		rc = vf_gossip_leave(h2.f);
+		vf_fabric_unlock(h2.f);
+		ms = rc == 0 ? wait_locations(&h1, 0, &h2, locations(h2.f), 10000) : -1;
+		CHECK(ms >= 0, "hv2 leaves gracefully: hv1 withdraws its VMs (%ld ms)",
+		      ms);
+		CHECK(it_ping("a", "10.1.1.11", 2) != 0, "a no longer reaches b");
+	}
 	CHECK(it_workers_stop(h1.f) == 0 && it_workers_stop(h2.f) == 0,
 	      "workers stopped");
 out:
