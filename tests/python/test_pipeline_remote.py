@@ -5,13 +5,15 @@ for every underlay frame by the Underlay), and the receiving host
 restores the virtual MACs. Broadcasts stay in their subnet; link subnets
 are cables."""
 
+import errno
+
 import pytest
 
 pytest.importorskip("scapy")
 
 from scapy.all import IP, UDP, Ether  # noqa: E402
 
-from vfabric import DropReason, SubnetKind  # noqa: E402
+from vfabric import DropReason, LocationEvent, SubnetKind, VfError  # noqa: E402
 
 from _net import (BCAST, HOST_A, HOST_B, HOST_C, HOST_D, Host,  # noqa: E402
                   Underlay, arp_reply, arp_request, cell, ip_frame)
@@ -352,3 +354,52 @@ def test_underlay_ethernet_broadcast_is_not_for_the_host(pair):
     B.fabric.inject_underlay(on_wire)
     assert B.fabric.drops(DropReason.NOT_FOR_HOST) == before + 1
     assert B.out[mark:] == []
+
+
+def test_migration_forwards_and_tells(pair):
+    """b moves from B to a third host C (Port.migrate with C's MAC): A,
+    which has not heard, still sends to B; B sends the frame on to C (TTL
+    down by one) and C delivers it to b's new port; B's location table
+    tells its callable about the change, from process()."""
+    A, B, wire, na, nb, a, a2, b, c = pair
+    C = Host("hvC", HOST_C, host_ip="192.0.2.12")
+    wire.add(C)
+    nc = cell(C.fabric)
+    b_new = nc.s1.create_port("b", vip=b.vip, vmac=b.vmac)
+    publish(a, C)
+    seen = []
+    B.fabric.on_location_change(lambda ev, loc: seen.append((ev, loc)))
+    b_vip = b.vip
+    b.migrate(host_mac=HOST_C, host_ip="192.0.2.12", grace_ms=5000)
+    assert b.closed and nb.s1.port_count == 0
+    loc = B.fabric.location(1, b_vip)
+    assert (loc.host_mac, loc.host_ip, loc.version) == (HOST_C, "192.0.2.12", 0)
+    assert seen == []  # told on the loop, not from inside the call
+    B.fabric.process()
+    assert [(ev, l.vip, l.host_mac) for ev, l in seen] == \
+        [(LocationEvent.SET, b_vip, HOST_C)]
+
+    frame = ip_frame(a, b_new.vmac, b_vip)
+    mark_c = len(C.out)
+    A.inject(a, frame)
+    hops = [Ether(f) for f in wire.sent_by("hvB")]
+    assert len(hops) == 1 and hops[0].src == HOST_B and hops[0].dst == HOST_C
+    assert hops[0][IP].ttl == 63
+    delivered = C.out[mark_c:]
+    assert len(delivered) == 1 and delivered[0][0] is b_new
+    assert Ether(delivered[0][1])[IP].ttl == 63
+    st = B.fabric.location_stats()
+    assert (st["migrations"], st["forwarded"], st["forward_drops"],
+            st["events"]) == (1, 1, 0, 1)
+    C.close()
+
+
+def test_migration_refused_leaves_the_port(pair):
+    A, B, wire, na, nb, a, a2, b, c = pair
+    with pytest.raises(VfError) as exc:
+        b.migrate(host_mac=HOST_B)  # this host's own MAC
+    assert exc.value.errno == errno.EINVAL
+    with pytest.raises(VfError):
+        b.migrate(host_mac=HOST_C, grace_ms=600001)
+    assert not b.closed and b.stats.drops == 0
+    assert B.fabric.location_stats()["migrations"] == 0

@@ -54,7 +54,7 @@ from .errors import VfError
 from .fabric import Fabric
 from .gossip import (Gossip, GossipEvent, GossipStatus, Member, MemberState,
                      Profile)
-from .pipeline import Location, PortStats, drop_reason_name
+from .pipeline import Location, LocationEvent, PortStats, drop_reason_name
 from .policy import Policy, Rule, SecGroup
 from .port import Port
 from .router import Route, Router
@@ -79,7 +79,7 @@ def strerror(err):
 
 __all__ = [
     "Fabric", "Cell", "Subnet", "Router", "Port", "SecGroup", "Policy",
-    "Rule", "Route", "VfError", "PortStats", "Location", "Ctl", "CtlStats",
+    "Rule", "Route", "VfError", "PortStats", "Location", "LocationEvent", "Ctl", "CtlStats",
     "Worker", "DatapathStats", "BIND_F_CREATE_TAP", "BIND_F_CREATE_VETH",
     "BIND_F_OWN", "FRAME_F_WRITABLE",
     "WireMode", "Verdict", "SubnetKind", "DhcpMode", "Direction", "LogLevel",

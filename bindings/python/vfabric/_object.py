@@ -215,11 +215,16 @@ class _Object:
             return
         for kid in reversed(list(self._kids.values())):
             kid._close()
+        self._forget()
+        self._DESTROY(handle)
+
+    def _forget(self):
+        """Marks the object closed after the library removed it by itself
+        (a port migrated away)."""
         self._handle = None
         self._fabric._objects.pop(self._addr, None)
         if self._parent is not None:
             self._parent._kids.pop(self._addr, None)
-        self._DESTROY(handle)
 
     @property
     def fabric(self):

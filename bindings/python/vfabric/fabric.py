@@ -6,8 +6,8 @@ from ctypes import byref
 import contextlib
 
 from . import addr, ctl, pipeline, runtime
-from ._lib import (LOG_FN, OUTPUT_FN, CellOpts, FabricOpts, FabricP, CellP,
-                   lib, new_opts)
+from ._lib import (LOCATION_EVENT_FN, LOG_FN, OUTPUT_FN, CellOpts, FabricOpts,
+                   FabricP, CellP, lib, new_opts)
 from ._lib import address
 from ._object import _Object, _attach, dec, enc, lookup_key, trampoline, u32
 from .cell import Cell
@@ -60,6 +60,7 @@ class Fabric(_Object):
         self._log_cb = None
         self._output = None
         self._output_cb = None
+        self._location_cb = None
         opts = new_opts(FabricOpts,
                         host_name=enc(host_name, "host_name"),
                         host_mac=addr.mac_in(host_mac, "host_mac"),
@@ -387,6 +388,28 @@ class Fabric(_Object):
         """Every known location of another host's VM, as a list of
         Location, in no particular order (vf_location_next)."""
         return pipeline.locations(self._h)
+
+    def location_stats(self):
+        """The location table's counters (vf_location_stats_get) as a dict:
+        sets, deletes, migrations, forwarded, forward_drops, events,
+        events_dropped."""
+        return pipeline.location_stats(self._h)
+
+    def on_location_change(self, fn):
+        """Calls ``fn(event: LocationEvent, location: Location)`` for each
+        change of the table of other hosts' VMs (by the API, gossip or a
+        migration), from :meth:`process` / :meth:`run` or the loop thread
+        (vf_location_set_event_fn); None stops that."""
+        if fn is None:
+            lib.vf_location_set_event_fn(self._h, LOCATION_EVENT_FN(), None)
+            self._location_cb = None
+            return
+
+        def body(fab, cfab, ev, loc, user_data):
+            fn(pipeline.LocationEvent(ev), pipeline.location_out(loc.contents))
+        cb = LOCATION_EVENT_FN(trampoline(self, body))
+        lib.vf_location_set_event_fn(self._h, cb, None)
+        self._location_cb = cb  # C may call it until replaced
 
     @property
     def location_count(self):

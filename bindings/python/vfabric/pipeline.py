@@ -13,6 +13,7 @@ accepted (``bytes``, ``bytearray``, ``memoryview``), or any object with
 """
 
 import ctypes
+import enum
 import errno
 from collections import namedtuple
 from ctypes import byref, c_void_p, sizeof
@@ -20,11 +21,12 @@ from ctypes import byref, c_void_p, sizeof
 from . import addr
 from ._lib import OUTPUT_FN, lib
 from ._lib import Location as _CLocation, PortStats as _CPortStats
+from ._lib import LocationStats as _CLocationStats, MigrateOpts as _CMigrateOpts
 from ._object import trampoline, u32
 from .enums import DropReason, from_c, to_c
 from .errors import VfError
 
-__all__ = ["drop_reason_name", "PortStats", "Location"]
+__all__ = ["drop_reason_name", "PortStats", "Location", "LocationEvent"]
 
 #: A port's counters (:attr:`Port.stats`): ``rx_packets``/``rx_bytes``,
 #: what its VM sent into the pipeline; ``tx_packets``/``tx_bytes``, what
@@ -127,6 +129,33 @@ def location_out(loc):
                     loc.subnet_id,
                     addr.mac_out(loc.host_mac, zero_is_none=False),
                     addr.ip_out(loc.host_ip), loc.version)
+
+
+class LocationEvent(enum.IntEnum):
+    """vf_location_event: what changed in the table of other hosts' VMs."""
+    SET = 1
+    DELETED = 2
+
+
+def location_stats(fabric_h):
+    """vf_location_stats_get() as a dict."""
+    st = _CLocationStats(sz=sizeof(_CLocationStats))
+    lib.vf_location_stats_get(fabric_h, byref(st))
+    return {name: getattr(st, name) for name, _ in _CLocationStats._fields_
+            if name != "sz"}
+
+
+def migrate_opts(host_mac, host_ip, grace_ms):
+    """The arguments of Port.migrate() as a vf_migrate_opts."""
+    if isinstance(grace_ms, bool) or not isinstance(grace_ms, int):
+        raise TypeError("grace_ms: expected int, not %s"
+                        % type(grace_ms).__name__)
+    if not 0 <= grace_ms <= 0xffffffff:
+        raise VfError(errno.EINVAL, "grace_ms: %d is out of range" % grace_ms)
+    return _CMigrateOpts(sz=sizeof(_CMigrateOpts),
+                         host_mac=addr.mac_in(host_mac, "host_mac"),
+                         host_ip=addr.ip_in(host_ip, "host_ip"),
+                         grace_ms=grace_ms)
 
 
 def location_get(fabric_h, cell_id, vip):

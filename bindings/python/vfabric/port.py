@@ -123,6 +123,16 @@ class Port(_Object):
         (vf_port_stats_get)."""
         return pipeline.port_stats(self._h)
 
+    def migrate(self, host_mac=None, host_ip=None, grace_ms=0):
+        """Moves the VM away to another host (vf_port_migrate): the port is
+        removed (this object is closed) and, for ``grace_ms`` (0: 10 s),
+        frames for the VM that still reach this host go on to the new
+        host, whose MAC is ``host_mac`` (None: wait for gossip's record)
+        and underlay IP ``host_ip``."""
+        opts = pipeline.migrate_opts(host_mac, host_ip, grace_ms)
+        lib.vf_port_migrate(self._h, byref(opts))
+        self._forget()
+
     def drops(self, reason):
         """How many of this port's frames were dropped for ``reason``, a
         DropReason or its name ("spoof-ip") (vf_port_drops)."""
