@@ -26,8 +26,9 @@
 #     is installed, a capture on the underlay has frames between the
 #     hosts' MACs and none with a virtual MAC, and the gossip packets carry
 #     the hosts' names in clear without a key and not with one;
-#   - gossip: hv2 stopped by SIGTERM leaves gracefully: hv1 logs it left
-#     and forgets hv2's VMs;
+#   - gossip: a reload (SIGHUP) that changes [gossip] is refused and
+#     changes nothing; hv2 stopped by SIGTERM leaves gracefully: hv1 logs
+#     it left and forgets hv2's VMs;
 #   - both stop on SIGTERM by PID with exit 0.
 # Everything is named vfh<PID>-* and removed at the end, also after a
 # failure; the whole run is bounded by ctest's timeout and every wait here.
@@ -256,6 +257,14 @@ if [ -n "$cap" ]; then
 fi
 
 if [ "$mode" != static ]; then
+	# a reload that changes [gossip] is refused whole: it takes a restart
+	sed -i "s/^tag = test=.*/tag = test=changed/" "$tmp/hv1.conf"
+	kill -HUP "${pid[hv1]}"
+	for _ in $(seq 1 30); do grep -q 'reload refused' "$tmp/hv1.log" && break; sleep 0.1; done
+	check "a reload with [gossip] changed is refused (a restart applies it)" \
+		grep -q 'reload refused, nothing changed: .*hv1.conf:[0-9]*: \[gossip\] changed: a restart applies it' "$tmp/hv1.log"
+	check "  hv1 runs on and still knows hv2's 3 VMs" \
+		bash -c "kill -0 ${pid[hv1]} && [ \$($vfctl -s $tmp/hv1.sock locations | grep -o '\"local\":false' | wc -l) -eq 3 ]"
 	kill -TERM "${pid[hv2]}"
 	wait "${pid[hv2]}"; rc=$?
 	unset 'pid[hv2]'
