@@ -267,9 +267,13 @@ static int set_location(struct model *m, size_t i, char *err, size_t errlen)
 static void unset_location(struct model *m, size_t i)
 {
 	const struct cfg_location *l = &m->c->locations[i];
+	uint32_t cell = vf_cell_id(cell_of(m, l->cell));
+	VF_OPTS(vf_location, now, .cell_id = 0);
 
-	if (m->located[i])
-		vf_location_del(m->f, vf_cell_id(cell_of(m, l->cell)), l->vip);
+	/* only if it is still ours: gossip may have replaced it (version > 0) */
+	if (m->located[i] && vf_location_get(m->f, cell, l->vip, &now) == 0 &&
+	    now.version == 0)
+		vf_location_del(m->f, cell, l->vip);
 	m->located[i] = false;
 }
 
