@@ -17,7 +17,7 @@
 #      in sanitizer builds. Leaks are checked by the unit tests (LSan here,
 #      valgrind in e.), not through Python;
 #  d2. builds build-tsan/ with -DVF_SANITIZE=thread and runs the control
-#      loop's tests and the integration tests (worker threads moving real
+#      loop's tests, the workers' stress test and the integration tests (worker threads moving real
 #      traffic while the test changes the fabric) under ThreadSanitizer;
 #   e. runs the unit tests under valgrind --leak-check=full
 #      --error-exitcode=1 (ctest -T memcheck in build/);
@@ -203,10 +203,10 @@ mapfile -t gen < <(generator_for "$tsan_build")
 if run_step "configure $(basename "$tsan_build")" cmake -S "$top" -B "$tsan_build" "${gen[@]}" \
 	-DCMAKE_BUILD_TYPE=Debug -DVF_WERROR=ON -DVF_SANITIZE=thread -DVF_BUILD_PYTHON=OFF &&
 	run_step "build $(basename "$tsan_build")" cmake --build "$tsan_build" -j "$jobs" \
-		--target test_core_loop netns_ping two_hosts clients; then
+		--target test_core_loop test_core_workers netns_ping two_hosts clients; then
 	export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 	run_ctest "ctest $(basename "$tsan_build") loop + integration (TSan)" "$tsan_build" \
-		-R '^(unit\.core\.loop|integration\.(netns_ping|two_hosts|clients))$' --no-tests=error || true
+		-R '^(unit\.core\.(loop|workers)|integration\.(netns_ping|two_hosts|clients))$' --no-tests=error || true
 	unset TSAN_OPTIONS
 else
 	echo "skipped: the thread-sanitizer build failed"

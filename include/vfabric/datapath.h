@@ -23,7 +23,10 @@
  * or asks the library to start threads with vf_fabric_workers_start().
  * Each endpoint with a descriptor is polled by exactly one worker; new
  * endpoints go to the worker with the fewest. Control calls on the
- * fabric's thread go on while workers run.
+ * fabric's thread go on while workers run: workers take no lock shared
+ * with each other or with the control thread for a batch (they read the
+ * tables the control loop publishes, see README "Threading and
+ * embedding"), and a change reaches them once the control loop has run.
  * @{
  */
 #ifndef VFABRIC_DATAPATH_H

@@ -7,6 +7,7 @@
 #include "core/internal.h"
 #include "pipeline/location.h"
 #include "runtime/runtime.h"
+#include "runtime/qsbr.h"
 
 static int check_host_mac(const vf_mac *mac)
 {
@@ -131,6 +132,8 @@ void vf__fabric_remove(vf_fabric *f)
 
 void vf__fabric_free(vf_fabric *f)
 {
+	/* the last worker is gone: nothing waits any more */
+	vf__qsbr_destroy(f->qsbr);
 	vf__reg_free(&f->cells);
 	vf__hmap_free(&f->port_by_name);
 }

@@ -21,6 +21,7 @@
 
 #include "util/hash.h"
 #include "util/list.h"
+#include "util/spin.h"
 
 #define VF__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define VF__PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -152,17 +153,24 @@ int vf__reg_rename(struct vf__registry *reg, const vf_fabric *f, struct vf__entr
 
 #define VF__DROP_COUNT (VF_DROP_NO_OUTPUT + 1)
 
+/* Counters that workers on several threads add to and any thread reads:
+ * relaxed atomics, since a count orders nothing else; exact, never torn. */
+#define VF__CNT_ADD(x, n) ((void)__atomic_fetch_add(&(x), (n), __ATOMIC_RELAXED))
+#define VF__CNT_GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
 /* A token bucket: @tokens in byte-nanoseconds (bytes x 1e9), refilled at
- * @rate_Bps bytes per second up to @burst bytes. */
+ * @rate_Bps bytes per second up to @burst bytes. @lock guards the rest;
+ * @rate_Bps is also read without it (relaxed) to skip unlimited ports. */
 struct vf__bucket {
+	vf__spin lock;
 	uint64_t rate_Bps;
 	uint64_t cap;
 	uint64_t tokens;
 	uint64_t last_ns;
 };
 
-/* What the pipeline counts and meters per port; lives as long as the
- * port, across table compiles. */
+/* What the pipeline counts (VF__CNT_ADD) and meters per port; lives as
+ * long as the port, across table compiles. */
 struct vf__port_rt {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, drops;
 	uint64_t drop[VF__DROP_COUNT];
@@ -171,6 +179,14 @@ struct vf__port_rt {
 
 struct vf__tables;
 struct vf__tport;
+struct vf__qsbr;
+struct vf__reflush;
+
+/* The output callback and its argument, replaced as one. */
+struct vf__output {
+	vf_output_fn fn;
+	void *user_data;
+};
 struct vf__ct;
 struct vf__locs;
 struct vf__flowcache;
@@ -235,10 +251,16 @@ struct vf_fabric {
 
 	/* pipeline */
 	uint64_t gen;		   /* bumped by vf__touch() */
-	struct vf__tables *tables; /* compiled for gen tables->gen, or NULL */
-	vf_output_fn out_fn;
-	void *out_user_data;
-	uint64_t drop[VF__DROP_COUNT];
+	/* compiled for gen tables->gen, or NULL; published to workers
+	 * (vf__qsbr_publish(), lib/runtime/qsbr.h) */
+	struct vf__tables *tables;
+	/* the output callback, or NULL: points into out_slot[], published
+	 * like the tables (a set waits for workers to leave the old slot) */
+	const struct vf__output *out;
+	struct vf__output out_slot[2];
+	struct vf__qsbr *qsbr; /* the workers' grace periods (lib/runtime) */
+	struct vf__reflush *reflush; /* conntrack zones to flush again (api.c) */
+	uint64_t drop[VF__DROP_COUNT]; /* VF__CNT_ADD */
 	struct vf__ct *ct;
 	struct vf__locs *locs;
 	struct vf__flowcache *fc; /* the inject path's flow cache, or NULL */

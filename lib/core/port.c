@@ -230,7 +230,6 @@ static int check_dir(vf_direction dir)
 
 int vf_port_set_qos(vf_port *p, vf_direction dir, uint64_t rate_bps, uint32_t burst)
 {
-	bool locked;
 	int err;
 
 	if ((err = vf__obj_check(p ? &p->obj : NULL, "vf_port_set_qos")) < 0 ||
@@ -252,10 +251,9 @@ int vf_port_set_qos(vf_port *p, vf_direction dir, uint64_t rate_bps, uint32_t bu
 	}
 	p->qos[dir].rate_bps = rate_bps;
 	p->qos[dir].burst_bytes = burst;
-	locked = vf__pipe_enter(p->subnet->cell->fabric); /* workers take from it */
+	/* workers take from it: under its lock (qos.c) */
 	vf__bucket_set(&p->rt.bucket[dir], rate_bps, burst,
 		       vf__now_ns(p->subnet->cell->fabric));
-	vf__pipe_leave(p->subnet->cell->fabric, locked);
 	vf__touch(&p->obj);
 	return 0;
 }

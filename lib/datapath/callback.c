@@ -35,11 +35,12 @@ static void cb_close(void *state)
 static int cb_tx(void *state, const vf_frame *frames, int n)
 {
 	struct cb_ep *e = state;
+	const struct vf__output *o = vf__output(e->f); /* workers call it too */
 
-	if (!e->f->out_fn)
+	if (!o)
 		return 0;
 	for (int i = 0; i < n; i++)
-		e->f->out_fn(e->f->out_user_data, e->port, frames[i].data, frames[i].len);
+		o->fn(o->user_data, e->port, frames[i].data, frames[i].len);
 	return n;
 }
 

@@ -95,8 +95,16 @@ int vf__pipe_flowcache(vf_fabric *f, uint32_t entries)
 
 void vf__pipe_free(vf_fabric *f)
 {
-	vf__tables_free(f->tables);
-	f->tables = NULL;
+	struct vf__tables *t = f->tables;
+
+	/* workers that poll from now on find no tables (the fabric was
+	 * destroyed); the ones in a batch finish it, and what waited for
+	 * them is freed, before the rest goes */
+	vf__qsbr_publish(&f->tables, NULL);
+	vf__pipe_reflush(f);
+	if (f->qsbr)
+		vf__qsbr_barrier(f->qsbr);
+	vf__tables_free(t);
 	vf__ct_destroy(f->ct);
 	f->ct = NULL;
 	vf__locs_destroy(f->locs);
@@ -109,15 +117,23 @@ void vf__pipe_free(vf_fabric *f)
 
 int vf_fabric_set_output(vf_fabric *f, vf_output_fn fn, void *user_data)
 {
-	bool locked;
+	struct vf__output *o;
 	int err;
 
 	if ((err = vf__obj_check(f ? &f->obj : NULL, "vf_fabric_set_output")) < 0)
 		return err;
-	locked = vf__pipe_enter(f); /* workers call it */
-	f->out_fn = fn;
-	f->out_user_data = user_data;
-	vf__pipe_leave(f, locked);
+	if (vf__worker_thread())
+		return vf__fail(f, -EBUSY,
+				"vf_fabric_set_output: called from the output callback");
+	/* the slot not in use; workers read the pointer without a lock
+	 * (vf__output()), and once the barrier returns none uses the old
+	 * slot: the next set may write it, and no worker calls the old
+	 * callback after this returns */
+	o = &f->out_slot[f->out == &f->out_slot[0]];
+	*o = (struct vf__output){fn, user_data};
+	vf__qsbr_publish(&f->out, fn ? o : NULL);
+	if (vf__runtime_shared(f))
+		vf__qsbr_barrier(f->qsbr);
 	return 0;
 }
 
@@ -146,7 +162,7 @@ static int run_checks(vf_fabric *f, vf_port *port, const void *frame, size_t len
 	if (port && port->subnet->cell->fabric != f)
 		return vf__fail(f, -EINVAL, "%s: port '%s' is of another fabric", what,
 				port->entry.name);
-	if (f->in_pipeline)
+	if (f->in_pipeline || vf__worker_thread())
 		return vf__fail(f, -EBUSY,
 				"%s: called from the fabric's own output callback", what);
 	return 0;
@@ -161,6 +177,7 @@ static inline __attribute__((always_inline)) int ctx_begin(vf_fabric *f,
 	if (!(c->t = f->tables && f->tables->gen == f->gen ? f->tables
 							   : vf__pipe_tables(f)))
 		return vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
+	c->locs = f->locs;
 	c->now = vf__now_ns(f);
 	c->reply = f->work + FRAME_MAX + 64;
 	c->reply_cap = FRAME_MAX + 64;
@@ -170,9 +187,9 @@ static inline __attribute__((always_inline)) int ctx_begin(vf_fabric *f,
 
 /* Runs one frame (from @port, or the underlay when NULL), tracing into
  * @tr when it is not NULL. Returns frames sent, or the verdict when
- * tracing, or -errno. This and run_locked() are inlined into each public
- * entry point: one call frame per frame instead of three (about 40
- * instructions per packet). */
+ * tracing, or -errno. Inlined into each public entry point: one call
+ * frame per frame instead of two. Workers share nothing here that is not
+ * safe to share (runtime.h): the control thread runs it while they run. */
 static inline __attribute__((always_inline)) int
 run(vf_fabric *f, vf_port *port, const void *frame, size_t len, struct vf__trace *tr)
 {
@@ -182,7 +199,8 @@ run(vf_fabric *f, vf_port *port, const void *frame, size_t len, struct vf__trace
 
 	/* every frame passes these: a few compares, and run_checks() says
 	 * what failed */
-	if (!f || f->obj.removed || !f->work || f->in_pipeline || !frame ||
+	if (!f || f->obj.removed || !f->work || f->in_pipeline || vf__worker_thread() ||
+	    !frame ||
 	    len < FRAME_MIN || len > FRAME_MAX ||
 	    (port && (port->obj.removed || port->subnet->cell->fabric != f))) {
 		const char *what = tr	  ? "vf_trace"
@@ -196,48 +214,24 @@ run(vf_fabric *f, vf_port *port, const void *frame, size_t len, struct vf__trace
 		return err;
 	memcpy(f->work, frame, len);
 	f->in_pipeline = true;
-	r = port ? vf__pipe_from_port(&c, port, f->work, (uint32_t)len)
+	r = port ? vf__pipe_from_port(&c, vf__pipe_src(c.t, port), f->work, (uint32_t)len)
 		 : vf__pipe_from_underlay(&c, f->work, (uint32_t)len);
 	f->in_pipeline = false;
 	if (!tr)
-		vf__pipe_sweep(f, c.now, 1);
+		vf__pipe_sweep(f, &f->frames_since_sweep, c.now, 1);
 	return tr ? (int)r : c.sent;
-}
-
-/* run() under the pipeline lock while workers share the pipeline (they
- * hold it for their batches). An output callback calling back in would
- * wait for itself: refused. */
-static inline __attribute__((always_inline)) int run_locked(vf_fabric *f, vf_port *port,
-							    const void *frame, size_t len,
-							    struct vf__trace *tr)
-{
-	bool shared = f && vf__pipe_shared(f);
-	int rc;
-
-	if (!shared) /* the control thread is the pipeline's only user */
-		return run(f, port, frame, len, tr);
-	if (vf__pipe_mine(f))
-		return vf__fail(f, -EBUSY,
-				"%s: called from the fabric's own output callback",
-				tr     ? "vf_trace"
-				: port ? "vf_port_inject"
-				       : "vf_fabric_inject_underlay");
-	vf__pipe_lock(f);
-	rc = run(f, port, frame, len, tr);
-	vf__pipe_unlock(f);
-	return rc;
 }
 
 int vf_port_inject(vf_port *port, const void *frame, size_t len)
 {
 	if (!port)
 		return vf__fail(NULL, -EINVAL, "vf_port_inject: NULL port");
-	return run_locked(port->subnet->cell->fabric, port, frame, len, NULL);
+	return run(port->subnet->cell->fabric, port, frame, len, NULL);
 }
 
 int vf_fabric_inject_underlay(vf_fabric *f, const void *frame, size_t len)
 {
-	return run_locked(f, NULL, frame, len, NULL);
+	return run(f, NULL, frame, len, NULL);
 }
 
 #define BATCH_MAX 4096
@@ -269,10 +263,12 @@ static int check_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
 static int run_batch(vf_fabric *f, vf_port *port, const vf_frame *frames, unsigned int n)
 {
 	struct vf__ctx base = {.f = f}, c;
+	const struct vf__tport *src;
 	int sent = 0, err;
 
 	if ((err = ctx_begin(f, &base)) < 0)
 		return err;
+	src = port ? vf__pipe_src(base.t, port) : NULL;
 	f->in_pipeline = true;
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t *buf = f->work;
@@ -283,33 +279,24 @@ static int run_batch(vf_fabric *f, vf_port *port, const vf_frame *frames, unsign
 		else
 			memcpy(buf, frames[i].data, frames[i].len);
 		if (port)
-			vf__pipe_from_port(&c, port, buf, frames[i].len);
+			vf__pipe_from_port(&c, src, buf, frames[i].len);
 		else
 			vf__pipe_from_underlay(&c, buf, frames[i].len);
 		sent += c.sent;
 	}
 	f->in_pipeline = false;
-	vf__pipe_sweep(f, base.now, n);
+	vf__pipe_sweep(f, &f->frames_since_sweep, base.now, n);
 	return sent;
 }
 
 static int inject_batch(vf_fabric *f, vf_port *port, const vf_frame *frames,
 			unsigned int n, const char *what)
 {
-	bool shared = f && vf__pipe_shared(f);
 	int rc;
 
 	if ((rc = check_batch(f, port, frames, n, what)) < 0 || !n)
 		return rc;
-	if (!shared)
-		return run_batch(f, port, frames, n);
-	if (vf__pipe_mine(f))
-		return vf__fail(f, -EBUSY,
-				"%s: called from the fabric's own output callback", what);
-	vf__pipe_lock(f);
-	rc = run_batch(f, port, frames, n);
-	vf__pipe_unlock(f);
-	return rc;
+	return run_batch(f, port, frames, n);
 }
 
 int vf_port_inject_batch(vf_port *port, const vf_frame *frames, unsigned int n)
@@ -336,7 +323,7 @@ int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **
 	if (!out)
 		return vf__fail(f, -EINVAL, "vf_trace: NULL out");
 	*out = NULL;
-	rc = run_locked(f, port, frame, len, &tr);
+	rc = run(f, port, frame, len, &tr);
 	if (rc >= 0 && (tr.oom || !tr.buf))
 		rc = vf__fail(f, -ENOMEM, "no memory for the trace");
 	if (rc < 0) {
@@ -347,18 +334,66 @@ int vf_trace(vf_fabric *f, vf_port *port, const void *frame, size_t len, char **
 	return rc;
 }
 
+/* Forgets the connections of @zone (a port's serial), or (0) every
+ * inter-cell admission (pipeline.c: pair_zone()). */
+static void ct_flush(struct vf__ct *ct, uint32_t zone)
+{
+	if (zone)
+		vf__ct_flush_zone(ct, zone);
+	else
+		vf__ct_flush_zones(ct, 0x80000000u, 0x80000000u);
+}
+
+/* Zones to flush again once workers have the new rules. */
+struct vf__reflush {
+	struct vf__reflush *next;
+	struct vf__ct *ct;
+	size_t n;
+	uint32_t zone[32];
+};
+
+static void reflush(void *arg)
+{
+	struct vf__reflush *r = arg, *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		for (size_t i = 0; i < r->n; i++)
+			ct_flush(r->ct, r->zone[i]);
+		free(r);
+	}
+}
+
+void vf__pipe_reflush(vf_fabric *f)
+{
+	if (f->reflush)
+		vf__runtime_defer(f, reflush, f->reflush);
+	f->reflush = NULL;
+}
+
 void vf__pipe_rules_changed(const vf_fabric *f, const vf_port *p)
 {
-	bool locked;
+	struct vf__reflush *r;
 
 	if (!f || !f->ct)
 		return;
-	locked = vf__pipe_enter(f);
-	if (p)
-		vf__ct_flush_zone(f->ct, p->serial);
-	else /* every inter-cell zone (pipeline.c: pair_zone()) */
-		vf__ct_flush_zones(f->ct, 0x80000000u, 0x80000000u);
-	vf__pipe_leave(f, locked);
+	ct_flush(f->ct, p ? p->serial : 0);
+	if (!vf__runtime_shared(f))
+		return;
+	/* workers keep the old rules until the loop publishes the new ones,
+	 * and may track the flow again meanwhile: flush again once none can
+	 * hold the old tables (vf__pipe_reflush()) */
+	r = ((vf_fabric *)f)->reflush;
+	if (!r || r->n == VF__ARRAY_SIZE(r->zone)) {
+		if (!(r = calloc(1, sizeof(*r)))) {
+			vf__qsbr_barrier(f->qsbr); /* no memory: as good, slower */
+			return;
+		}
+		r->next = f->reflush;
+		r->ct = f->ct;
+		((vf_fabric *)f)->reflush = r;
+	}
+	r->zone[r->n++] = p ? p->serial : 0;
 }
 
 void vf_free(void *ptr)
@@ -366,56 +401,40 @@ void vf_free(void *ptr)
 	free(ptr);
 }
 
-/* Counters are written by workers under the pipeline lock: they are read
- * under it too while workers run (vf__pipe_enter). */
+/* Counters are written by workers: read atomically (VF__CNT_GET). */
 int vf_port_stats_get(const vf_port *p, vf_port_stats *out)
 {
 	vf_port_stats s = {.sz = sizeof(s)};
-	bool locked;
 
 	if (!p || !out)
 		return vf__fail(NULL, -EINVAL, "vf_port_stats_get: NULL argument");
-	locked = vf__pipe_enter(p->subnet->cell->fabric);
-	s.rx_packets = p->rt.rx_packets;
-	s.rx_bytes = p->rt.rx_bytes;
-	s.tx_packets = p->rt.tx_packets;
-	s.tx_bytes = p->rt.tx_bytes;
-	s.drops = p->rt.drops;
-	vf__pipe_leave(p->subnet->cell->fabric, locked);
+	s.rx_packets = VF__CNT_GET(p->rt.rx_packets);
+	s.rx_bytes = VF__CNT_GET(p->rt.rx_bytes);
+	s.tx_packets = VF__CNT_GET(p->rt.tx_packets);
+	s.tx_bytes = VF__CNT_GET(p->rt.tx_bytes);
+	s.drops = VF__CNT_GET(p->rt.drops);
 	return vf__copy_out(out, &s, sizeof(s), "vf_port_stats");
 }
 
 uint64_t vf_port_drops(const vf_port *p, vf_drop_reason r)
 {
-	uint64_t v;
-	bool locked;
-
 	if (!p || (unsigned int)r >= VF__DROP_COUNT)
 		return 0;
-	locked = vf__pipe_enter(p->subnet->cell->fabric);
-	v = p->rt.drop[r];
-	vf__pipe_leave(p->subnet->cell->fabric, locked);
-	return v;
+	return VF__CNT_GET(p->rt.drop[r]);
 }
 
 uint64_t vf_fabric_drops(const vf_fabric *f, vf_drop_reason r)
 {
-	uint64_t v;
-	bool locked;
-
 	if (!f || (unsigned int)r >= VF__DROP_COUNT)
 		return 0;
-	locked = vf__pipe_enter(f);
-	v = f->drop[r];
-	vf__pipe_leave(f, locked);
-	return v;
+	return VF__CNT_GET(f->drop[r]);
 }
 
-void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames)
+void vf__pipe_sweep(vf_fabric *f, uint32_t *since, uint64_t now, uint32_t frames)
 {
-	f->frames_since_sweep += frames;
-	if (f->ct && f->frames_since_sweep >= CT_SWEEP_EVERY) {
-		f->frames_since_sweep = 0;
+	*since += frames;
+	if (f->ct && *since >= CT_SWEEP_EVERY) {
+		*since = 0;
 		vf__ct_expire(f->ct, now, CT_SWEEP);
 	}
 }

@@ -59,11 +59,17 @@
  * index is only ever a guess, checked against the whole key before use,
  * so entries may move and indexes be reused freely.
  *
- * Not thread-safe: the caller serialises every call on a table, peeks
- * included (a peek reads entries that a look-up or commit moves).
+ * Shards. A large table is 16 shards (a small one, as tests make, is
+ * one), each the layout above with max_entries / 16 entries and its own
+ * spinlock (util/spin.h); the top bits of a key's hash choose its shard.
+ * Every call takes the one shard it touches, so workers on several
+ * threads and the control thread use the table at once and meet only on
+ * the same shard; sweeps and flushes take shards one at a time. A hint
+ * holds the shard in its top 4 bits, the entry index + 1 below.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -71,6 +77,7 @@
 
 #include "packet/packet.h"
 #include "pipeline/conntrack.h"
+#include "util/spin.h"
 
 #define NS_PER_S 1000000000ull
 #define TO_TCP_EST (7440 * NS_PER_S)
@@ -112,13 +119,25 @@ struct ct_slot {
 	uint32_t ref; /* entry index + 1; 0: empty */
 };
 
-struct vf__ct {
+/* A shard: the single-table layout of the top comment. */
+struct shard {
+	vf__spin lock; /* everything below */
 	struct ct_slot *slots;
 	size_t mask; /* slots - 1 */
 	struct ct_entry *entries;
 	size_t count, max;
 	size_t sweep; /* vf__ct_expire()'s next entry */
 	size_t evict; /* eviction's next entry */
+} __attribute__((aligned(64))); /* one cache line of its own for the lock */
+
+#define SHARDS_MAX 16
+#define SHARD_MIN_ENTRIES 4096 /* smaller tables are one shard */
+#define HINT_SHIFT 28	       /* a hint: shard << 28 | (index + 1) */
+
+struct vf__ct {
+	struct shard shard[SHARDS_MAX];
+	unsigned int nshards, shift; /* a hash's shard: hash >> shift */
+	unsigned int sweep;	     /* vf__ct_expire()'s next shard (relaxed atomic) */
 	uint64_t seed;
 };
 
@@ -179,7 +198,7 @@ static bool key_eq(const struct ct_entry *e, const struct ct_entry *k)
 }
 
 /* The slot holding @k, or the empty slot that ends its probe. */
-static inline size_t find_slot(const struct vf__ct *ct, const struct ct_entry *k)
+static inline size_t find_slot(const struct shard *ct, const struct ct_entry *k)
 {
 	size_t i = k->hash & ct->mask;
 
@@ -193,7 +212,7 @@ static inline size_t find_slot(const struct vf__ct *ct, const struct ct_entry *k
 }
 
 /* The slot that points at entry @idx. */
-static size_t slot_of(const struct vf__ct *ct, size_t idx)
+static size_t slot_of(const struct shard *ct, size_t idx)
 {
 	size_t i = ct->entries[idx].hash & ct->mask;
 
@@ -203,7 +222,7 @@ static size_t slot_of(const struct vf__ct *ct, size_t idx)
 }
 
 /* Empties slot @i, shifting back the slots after it that may move. */
-static void slot_delete(struct vf__ct *ct, size_t i)
+static void slot_delete(struct shard *ct, size_t i)
 {
 	size_t j = i;
 
@@ -221,7 +240,7 @@ static void slot_delete(struct vf__ct *ct, size_t i)
 }
 
 /* Removes entry @idx; the last entry takes its place. */
-static void remove_at(struct vf__ct *ct, size_t idx)
+static void remove_at(struct shard *ct, size_t idx)
 {
 	size_t last = ct->count - 1;
 
@@ -230,7 +249,8 @@ static void remove_at(struct vf__ct *ct, size_t idx)
 		ct->slots[slot_of(ct, last)].ref = (uint32_t)idx + 1;
 		ct->entries[idx] = ct->entries[last];
 	}
-	ct->count--;
+	/* relaxed: vf__ct_count() reads it without the lock */
+	__atomic_store_n(&ct->count, last, __ATOMIC_RELAXED);
 }
 
 static uint64_t timeout(const struct ct_entry *e)
@@ -289,26 +309,44 @@ static bool is_orig(const struct ct_entry *e, bool from_a)
 	return from_a == !!(e->flags & F_ORIG_A);
 }
 
+static void shard_free(struct shard *sh)
+{
+	free(sh->slots);
+	free(sh->entries);
+}
+
+static int shard_init(struct shard *sh, size_t max_entries)
+{
+	size_t nslots = MIN_SLOTS;
+
+	while (nslots < 2 * max_entries)
+		nslots *= 2;
+	sh->slots = calloc(nslots, sizeof(*sh->slots));
+	sh->entries = calloc(max_entries ? max_entries : 1, sizeof(*sh->entries));
+	if (!sh->slots || !sh->entries)
+		return -ENOMEM;
+	sh->mask = nslots - 1;
+	sh->max = max_entries;
+	return 0;
+}
+
 int vf__ct_create(struct vf__ct **out, size_t max_entries)
 {
 	struct vf__ct *ct;
-	size_t nslots = MIN_SLOTS;
 
 	*out = NULL;
 	if (max_entries > MAX_ENTRIES)
 		return -ENOMEM;
-	while (nslots < 2 * max_entries)
-		nslots *= 2;
-	if (!(ct = calloc(1, sizeof(*ct))))
+	if (!(ct = aligned_alloc(64, sizeof(*ct))))
 		return -ENOMEM;
-	ct->slots = calloc(nslots, sizeof(*ct->slots));
-	ct->entries = calloc(max_entries ? max_entries : 1, sizeof(*ct->entries));
-	if (!ct->slots || !ct->entries) {
-		vf__ct_destroy(ct);
-		return -ENOMEM;
-	}
-	ct->mask = nslots - 1;
-	ct->max = max_entries;
+	memset(ct, 0, sizeof(*ct));
+	ct->nshards = max_entries >= SHARD_MIN_ENTRIES ? SHARDS_MAX : 1;
+	ct->shift = ct->nshards == 1 ? 32 : 32 - 4; /* log2(SHARDS_MAX) */
+	for (unsigned int i = 0; i < ct->nshards; i++)
+		if (shard_init(&ct->shard[i], max_entries / ct->nshards) < 0) {
+			vf__ct_destroy(ct);
+			return -ENOMEM;
+		}
 	ct->seed = make_seed(ct);
 	*out = ct;
 	return 0;
@@ -318,54 +356,86 @@ void vf__ct_destroy(struct vf__ct *ct)
 {
 	if (!ct)
 		return;
-	free(ct->slots);
-	free(ct->entries);
+	for (unsigned int i = 0; i < ct->nshards; i++)
+		shard_free(&ct->shard[i]);
 	free(ct);
 }
 
 size_t vf__ct_count(const struct vf__ct *ct)
 {
-	return ct->count;
+	size_t n = 0;
+
+	/* relaxed: a snapshot for statistics and tests, each shard's count
+	 * is written under its lock */
+	for (unsigned int i = 0; i < ct->nshards; i++)
+		n += __atomic_load_n(&ct->shard[i].count, __ATOMIC_RELAXED);
+	return n;
 }
 
-/* Whether @f has a live entry: its index in *@idx and whether @f goes its
- * original way in *@orig; an expired entry is not live (*@expired, with
- * its index, so that a lookup can remove it). */
-static inline bool find_live(const struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
+/* The shard of key @k, locked. */
+static inline struct shard *lock_shard(const struct vf__ct *ct, const struct ct_entry *k)
+{
+	struct shard *sh = (struct shard *)&ct->shard[(uint64_t)k->hash >> ct->shift];
+
+	vf__spin_lock(&sh->lock);
+	return sh;
+}
+
+/* Whether @k (made from @f, *@from_a) has a live entry in @sh, locked:
+ * its index in *@idx and whether @f goes its original way in *@orig; an
+ * expired entry is not live (*@expired, with its index, so that a lookup
+ * can remove it). */
+static inline bool find_live(const struct shard *sh, const struct ct_entry *k, bool from_a,
 			     uint64_t now_ns, size_t *idx, bool *orig, bool *expired)
 {
-	struct ct_entry k;
-	bool from_a;
-	size_t s;
+	size_t s = find_slot(sh, k);
 
-	make_key(ct, &k, zone, f, &from_a);
-	s = find_slot(ct, &k);
 	*expired = false;
-	if (!ct->slots[s].ref)
+	if (!sh->slots[s].ref)
 		return false;
-	*idx = ct->slots[s].ref - 1;
-	if (now_ns >= ct->entries[*idx].expires) {
+	*idx = sh->slots[s].ref - 1;
+	if (now_ns >= sh->entries[*idx].expires) {
 		*expired = true;
 		return false;
 	}
-	*orig = is_orig(&ct->entries[*idx], from_a);
+	*orig = is_orig(&sh->entries[*idx], from_a);
 	return true;
+}
+
+/* A look-up in the locked shard @sh of key @k; *@hint (if not NULL) is
+ * where it found the entry. */
+static enum vf__ct_state lookup_locked(struct vf__ct *ct, struct shard *sh,
+				       const struct ct_entry *k, bool from_a,
+				       uint8_t tcp_flags, uint64_t now_ns, uint32_t *hint)
+{
+	size_t i;
+	bool orig, expired;
+
+	if (!find_live(sh, k, from_a, now_ns, &i, &orig, &expired)) {
+		if (expired)
+			remove_at(sh, i);
+		return VF__CT_NEW;
+	}
+	if (hint)
+		*hint = (uint32_t)(sh - ct->shard) << HINT_SHIFT | ((uint32_t)i + 1);
+	update(&sh->entries[i], orig, tcp_flags, now_ns);
+	return orig ? VF__CT_ORIG : VF__CT_REPLY;
 }
 
 enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
 				const struct vf__flow *f, uint8_t tcp_flags,
 				uint64_t now_ns)
 {
-	size_t i;
-	bool orig, expired;
+	struct ct_entry k;
+	struct shard *sh;
+	enum vf__ct_state st;
+	bool from_a;
 
-	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired)) {
-		if (expired)
-			remove_at(ct, i);
-		return VF__CT_NEW;
-	}
-	update(&ct->entries[i], orig, tcp_flags, now_ns);
-	return orig ? VF__CT_ORIG : VF__CT_REPLY;
+	make_key(ct, &k, zone, f, &from_a);
+	sh = lock_shard(ct, &k);
+	st = lookup_locked(ct, sh, &k, from_a, tcp_flags, now_ns, NULL);
+	vf__spin_unlock(&sh->lock);
+	return st;
 }
 
 /* vf__ct_lookup_hint() when the hint does not hold: a look-up that
@@ -374,18 +444,17 @@ static __attribute__((noinline)) enum vf__ct_state
 lookup_unhinted(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
 		uint8_t tcp_flags, uint64_t now_ns, uint32_t *hint)
 {
-	size_t i;
-	bool orig, expired;
+	struct ct_entry k;
+	struct shard *sh;
+	enum vf__ct_state st;
+	bool from_a;
 
 	*hint = 0;
-	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired)) {
-		if (expired)
-			remove_at(ct, i);
-		return VF__CT_NEW;
-	}
-	*hint = (uint32_t)i + 1;
-	update(&ct->entries[i], orig, tcp_flags, now_ns);
-	return orig ? VF__CT_ORIG : VF__CT_REPLY;
+	make_key(ct, &k, zone, f, &from_a);
+	sh = lock_shard(ct, &k);
+	st = lookup_locked(ct, sh, &k, from_a, tcp_flags, now_ns, hint);
+	vf__spin_unlock(&sh->lock);
+	return st;
 }
 
 /* The hinted entry, if it is @f's in @zone and live, is refreshed here:
@@ -396,14 +465,19 @@ enum vf__ct_state vf__ct_lookup_hint(struct vf__ct *ct, uint32_t zone,
 				     const struct vf__flow *f, uint8_t tcp_flags,
 				     uint64_t now_ns, uint32_t *hint)
 {
+	uint32_t idx = *hint & ((1u << HINT_SHIFT) - 1), sn = *hint >> HINT_SHIFT;
+	struct shard *sh = &ct->shard[sn];
 	struct ct_entry *e;
 	bool from_a;
 
-	if (!*hint || *hint > ct->count || !f->has_ports)
+	/* sn < SHARDS_MAX (4 bits); a shard past nshards is empty: a miss */
+	if (!idx || !f->has_ports)
 		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
-	e = &ct->entries[*hint - 1];
-	if (e->zone != zone || e->proto != f->proto || now_ns >= e->expires)
-		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
+	vf__spin_lock(&sh->lock);
+	e = &sh->entries[idx - 1];
+	if (idx > sh->count || e->zone != zone || e->proto != f->proto ||
+	    now_ns >= e->expires)
+		goto miss;
 	if (e->a_ip == f->src && e->b_ip == f->dst && e->a_port == f->sport &&
 	    e->b_port == f->dport)
 		from_a = true;
@@ -411,28 +485,39 @@ enum vf__ct_state vf__ct_lookup_hint(struct vf__ct *ct, uint32_t zone,
 		 e->b_port == f->sport)
 		from_a = false;
 	else
-		return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
+		goto miss;
 	if (is_orig(e, from_a)) {
 		update(e, true, tcp_flags, now_ns);
+		vf__spin_unlock(&sh->lock);
 		return VF__CT_ORIG;
 	}
 	update(e, false, tcp_flags, now_ns);
+	vf__spin_unlock(&sh->lock);
 	return VF__CT_REPLY;
+miss:
+	vf__spin_unlock(&sh->lock);
+	return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, hint);
 }
 
 enum vf__ct_state vf__ct_peek(const struct vf__ct *ct, uint32_t zone,
 			      const struct vf__flow *f, uint64_t now_ns)
 {
+	struct ct_entry k;
+	struct shard *sh;
 	size_t i;
-	bool orig, expired;
+	bool from_a, orig, expired, live;
 
-	if (!find_live(ct, zone, f, now_ns, &i, &orig, &expired))
+	make_key(ct, &k, zone, f, &from_a);
+	sh = lock_shard(ct, &k);
+	live = find_live(sh, &k, from_a, now_ns, &i, &orig, &expired);
+	vf__spin_unlock(&sh->lock);
+	if (!live)
 		return VF__CT_NEW;
 	return orig ? VF__CT_ORIG : VF__CT_REPLY;
 }
 
-/* Frees one entry of a full table (see the top); false if none may go. */
-static bool evict(struct vf__ct *ct, uint64_t now_ns)
+/* Frees one entry of a full shard (see the top); false if none may go. */
+static bool evict(struct shard *ct, uint64_t now_ns)
 {
 	size_t n = ct->count < EVICT_SCAN ? ct->count : EVICT_SCAN;
 	size_t victim = SIZE_MAX;
@@ -469,62 +554,96 @@ static void init_entry(struct ct_entry *e, const struct ct_entry *k, bool from_a
 	update(e, true, tcp_flags, now_ns);
 }
 
-int vf__ct_commit(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
-		  uint8_t tcp_flags, uint64_t now_ns)
+static int commit_locked(struct shard *sh, const struct ct_entry *k, bool from_a,
+			 uint8_t tcp_flags, uint64_t now_ns)
 {
-	struct ct_entry k, *e;
-	bool from_a;
-	size_t s;
+	struct ct_entry *e;
+	size_t s = find_slot(sh, k);
 
-	make_key(ct, &k, zone, f, &from_a);
-	s = find_slot(ct, &k);
-	if (ct->slots[s].ref) {
-		e = &ct->entries[ct->slots[s].ref - 1];
+	if (sh->slots[s].ref) {
+		e = &sh->entries[sh->slots[s].ref - 1];
 		if (now_ns >= e->expires)
-			init_entry(e, &k, from_a, tcp_flags, now_ns);
+			init_entry(e, k, from_a, tcp_flags, now_ns);
 		else
 			update(e, is_orig(e, from_a), tcp_flags, now_ns);
 		return 0;
 	}
-	if (ct->count == ct->max) {
-		if (!evict(ct, now_ns))
+	if (sh->count == sh->max) {
+		if (!evict(sh, now_ns))
 			return -ENOSPC;
-		s = find_slot(ct, &k); /* the removal may have shifted slots */
+		s = find_slot(sh, k); /* the removal may have shifted slots */
 	}
-	init_entry(&ct->entries[ct->count], &k, from_a, tcp_flags, now_ns);
-	ct->slots[s] = (struct ct_slot){.hash = k.hash, .ref = (uint32_t)++ct->count};
+	init_entry(&sh->entries[sh->count], k, from_a, tcp_flags, now_ns);
+	sh->slots[s] = (struct ct_slot){.hash = k->hash, .ref = (uint32_t)sh->count + 1};
+	/* relaxed: vf__ct_count() reads it without the lock */
+	__atomic_store_n(&sh->count, sh->count + 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
-size_t vf__ct_expire(struct vf__ct *ct, uint64_t now_ns, size_t budget)
+int vf__ct_commit(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
+		  uint8_t tcp_flags, uint64_t now_ns)
+{
+	struct ct_entry k;
+	struct shard *sh;
+	bool from_a;
+	int rc;
+
+	make_key(ct, &k, zone, f, &from_a);
+	sh = lock_shard(ct, &k);
+	rc = commit_locked(sh, &k, from_a, tcp_flags, now_ns);
+	vf__spin_unlock(&sh->lock);
+	return rc;
+}
+
+static size_t expire_shard(struct shard *sh, uint64_t now_ns, size_t budget)
 {
 	size_t removed = 0, quiet = 0;
 
 	/* A removal moves the last entry in, so the same index is looked at
 	 * again; count looks in a row without a removal have seen every
 	 * entry, so the call stops there whatever the budget. */
-	for (; budget && quiet < ct->count; budget--) {
-		if (ct->sweep >= ct->count)
-			ct->sweep = 0;
-		if (now_ns >= ct->entries[ct->sweep].expires) {
-			remove_at(ct, ct->sweep);
+	for (; budget && quiet < sh->count; budget--) {
+		if (sh->sweep >= sh->count)
+			sh->sweep = 0;
+		if (now_ns >= sh->entries[sh->sweep].expires) {
+			remove_at(sh, sh->sweep);
 			removed++;
 			quiet = 0;
 		} else {
-			ct->sweep++;
+			sh->sweep++;
 			quiet++;
 		}
 	}
 	return removed;
 }
 
+size_t vf__ct_expire(struct vf__ct *ct, uint64_t now_ns, size_t budget)
+{
+	/* relaxed: callers on several threads only spread their sweeps over
+	 * the shards; each shard's cursor is under its lock */
+	unsigned int n = __atomic_fetch_add(&ct->sweep, 1, __ATOMIC_RELAXED) % ct->nshards;
+	struct shard *sh = &ct->shard[n];
+	size_t removed;
+
+	vf__spin_lock(&sh->lock);
+	removed = expire_shard(sh, now_ns, budget);
+	vf__spin_unlock(&sh->lock);
+	return removed;
+}
+
 void vf__ct_flush_zones(struct vf__ct *ct, uint32_t mask, uint32_t value)
 {
-	for (size_t i = 0; i < ct->count;) {
-		if ((ct->entries[i].zone & mask) == value)
-			remove_at(ct, i);
-		else
-			i++;
+	for (unsigned int n = 0; n < ct->nshards; n++) {
+		struct shard *sh = &ct->shard[n];
+
+		vf__spin_lock(&sh->lock);
+		for (size_t i = 0; i < sh->count;) {
+			if ((sh->entries[i].zone & mask) == value)
+				remove_at(sh, i);
+			else
+				i++;
+		}
+		vf__spin_unlock(&sh->lock);
 	}
 }
 

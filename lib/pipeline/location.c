@@ -11,8 +11,10 @@
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
+/* A parked request: its port is (port_cell, port_vip) in the tables with
+ * serial @serial (a worker holds no reference on the model). */
 struct pending {
-	vf_port *port; /* holds a reference while parked */
+	uint32_t serial, port_cell, port_vip;
 	uint32_t cell, vip;
 	uint64_t since_ns;
 	uint32_t len;
@@ -30,15 +32,32 @@ struct event {
 	vf_location loc;
 };
 
+/* ARP requests that wait, parked by workers and the inject path and
+ * answered on the control thread: a rare path, under a mutex. */
+struct parking {
+	pthread_mutex_t lock;
+	struct pending pending[VF__PENDING_MAX];
+	size_t npending;
+};
+
+/*
+ * The live table is the control thread's. Workers read a snapshot of it
+ * (@snap, the same type with only the look-up fields), which the control
+ * loop rebuilds when the generation moved (coalescing bursts of changes)
+ * and publishes as it publishes tables (runtime/qsbr.h).
+ */
 struct vf__locs {
 	struct vf__locs_head head; /* first */
 	struct vf__hmap by_key;	   /* (cell, vip) -> vf_location */
 	struct vf__hmap by_vip;	   /* vip -> vf_location (rewrite mode: unique) */
 	size_t count;
-	struct pending pending[VF__PENDING_MAX];
-	size_t npending;
 	struct moved *moved; /* few: migrations within their grace */
-	size_t nmoved, moved_cap;
+	size_t nmoved;
+	vf_location *copies; /* a snapshot: its locations, in one block */
+	/* the rest: the live table only */
+	struct vf__locs *snap; /* published for workers (vf__qsbr_load()) */
+	struct parking *parking;
+	size_t moved_cap;
 	/* changes for the event callback, delivered on the loop */
 	vf_location_event_fn fn;
 	void *ud;
@@ -71,23 +90,44 @@ static bool loc_vip_eq(const void *val, const void *k)
 
 int vf__locs_create(struct vf__locs **out)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	struct vf__locs *locs = calloc(1, sizeof(*locs));
+
+	if (!locs || !(locs->parking = calloc(1, sizeof(*locs->parking)))) {
+		free(locs);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&locs->parking->lock, NULL);
+	*out = locs;
+	return 0;
 }
 
-static void unpark(struct vf__locs *locs, size_t i)
+static void unpark(struct parking *pk, size_t i)
 {
-	vf__obj_unref(&locs->pending[i].port->obj);
-	locs->pending[i] = locs->pending[--locs->npending];
+	pk->pending[i] = pk->pending[--pk->npending];
+}
+
+static void snap_free(void *arg)
+{
+	struct vf__locs *snap = arg;
+
+	vf__hmap_free(&snap->by_key);
+	vf__hmap_free(&snap->by_vip);
+	free(snap->copies);
+	free(snap->moved);
+	free(snap);
 }
 
 void vf__locs_destroy(struct vf__locs *locs)
 {
 	if (!locs)
 		return;
-	while (locs->npending)
-		unpark(locs, 0);
-	for (size_t i = 0; i < locs->by_key.cap; i++) {
+	if (locs->snap) /* no worker is left (vf__pipe_free()) */
+		snap_free(locs->snap);
+	if (locs->parking) {
+		pthread_mutex_destroy(&locs->parking->lock);
+		free(locs->parking);
+	}
+	for (size_t i = 0; !locs->copies && i < locs->by_key.cap; i++) {
 		vf_location *l = vf__hmap_slot(&locs->by_key, i);
 
 		free(l);
@@ -138,43 +178,65 @@ void vf__loc_hosts(const struct vf__locs *locs, uint32_t cell, uint32_t subnet,
 	}
 }
 
-int vf__loc_park(vf_fabric *f, vf_port *port, uint32_t cell, uint32_t vip,
-		 const uint8_t *frame, uint32_t len, uint64_t now_ns)
+/* Forgets requests that waited too long (a port that went is found out
+ * when its request is answered: vf__pipe_arp_answer()). */
+static void expire_parked(struct parking *pk, uint64_t now_ns)
 {
-	struct vf__locs *locs = f->locs;
-	struct pending *p;
-
-	/* forget requests that waited too long, or whose port went */
-	for (size_t i = 0; i < locs->npending;) {
-		if (now_ns - locs->pending[i].since_ns > VF__PENDING_NS ||
-		    locs->pending[i].port->obj.removed)
-			unpark(locs, i);
+	for (size_t i = 0; i < pk->npending;) {
+		/* a worker's clock may be a little behind another's */
+		if (now_ns > pk->pending[i].since_ns &&
+		    now_ns - pk->pending[i].since_ns > VF__PENDING_NS)
+			unpark(pk, i);
 		else
 			i++;
 	}
-	if (locs->npending >= VF__PENDING_MAX || len > sizeof(p->frame))
+}
+
+int vf__loc_park(vf_fabric *f, const struct vf__tport *src, uint32_t cell, uint32_t vip,
+		 const uint8_t *frame, uint32_t len, uint64_t now_ns)
+{
+	struct parking *pk = f->locs->parking;
+	struct pending *p;
+	int rc = 0;
+
+	if (len > sizeof(p->frame))
 		return -ENOSPC;
-	p = &locs->pending[locs->npending++];
-	p->port = port;
-	port->obj.refs++;
-	p->cell = cell;
-	p->vip = vip;
-	p->since_ns = now_ns;
-	p->len = len;
-	memcpy(p->frame, frame, len);
-	return 0;
+	pthread_mutex_lock(&pk->lock);
+	expire_parked(pk, now_ns);
+	if (pk->npending >= VF__PENDING_MAX) {
+		rc = -ENOSPC;
+	} else {
+		p = &pk->pending[pk->npending++];
+		*p = (struct pending){.serial = src->serial,
+				      .port_cell = src->subnet->cell->id,
+				      .port_vip = src->vip,
+				      .cell = cell,
+				      .vip = vip,
+				      .since_ns = now_ns,
+				      .len = len};
+		memcpy(p->frame, frame, len);
+	}
+	pthread_mutex_unlock(&pk->lock);
+	/* a worker may have missed a location set a moment ago (its
+	 * snapshot is older): the loop answers what is known at its next
+	 * round (vf__locs_publish()) */
+	if (!rc && vf__runtime_shared(f))
+		vf__loop_kick(f);
+	return rc;
 }
 
 bool vf__loc_can_park(const vf_fabric *f, uint32_t len, uint64_t now_ns)
 {
-	const struct vf__locs *locs = f->locs;
+	struct parking *pk = f->locs->parking;
 	size_t live = 0;
 
-	for (size_t i = 0; i < locs->npending; i++)
-		if (now_ns - locs->pending[i].since_ns <= VF__PENDING_NS &&
-		    !locs->pending[i].port->obj.removed)
+	pthread_mutex_lock(&pk->lock);
+	for (size_t i = 0; i < pk->npending; i++)
+		if (now_ns < pk->pending[i].since_ns ||
+		    now_ns - pk->pending[i].since_ns <= VF__PENDING_NS)
 			live++;
-	return live < VF__PENDING_MAX && len <= sizeof(locs->pending[0].frame);
+	pthread_mutex_unlock(&pk->lock);
+	return live < VF__PENDING_MAX && len <= sizeof(pk->pending[0].frame);
 }
 
 void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip)
@@ -182,27 +244,100 @@ void vf__loc_request(vf_fabric *f, uint32_t cell, uint32_t vip)
 	vf__gossip_loc_request(f, cell, vip);
 }
 
-/* Answers the parked requests for @l. */
+/* Answers the parked requests whose location is known now (@l, or, NULL,
+ * any in the live table). They are taken out under the lock and answered
+ * after it: the output callback runs from here and, like inside
+ * vf_port_inject(), may not feed this fabric again. */
 static void answer_parked(vf_fabric *f, const vf_location *l)
 {
-	struct vf__locs *locs = f->locs;
+	struct parking *pk = f->locs->parking;
+	struct pending ready[16];
+	vf_mac mac[16];
+	size_t n;
 
-	/* the output callback runs from here: like inside vf_port_inject(),
-	 * it may not feed this fabric again (which could also reshuffle the
-	 * queue under this loop) */
-	f->in_pipeline = true;
-	for (size_t i = 0; i < locs->npending;) {
-		struct pending *p = &locs->pending[i];
+	do {
+		n = 0;
+		pthread_mutex_lock(&pk->lock);
+		for (size_t i = 0; i < pk->npending && n < VF__ARRAY_SIZE(ready);) {
+			struct pending *p = &pk->pending[i];
+			const vf_location *k = l ? l : vf__loc_get(f->locs, p->cell, p->vip);
 
-		if (p->cell != l->cell_id || p->vip != l->vip) {
-			i++;
-			continue;
+			if (!k || p->cell != k->cell_id || p->vip != k->vip) {
+				i++;
+				continue;
+			}
+			mac[n] = k->vmac;
+			ready[n++] = *p;
+			unpark(pk, i);
 		}
-		if (!p->port->obj.removed)
-			vf__pipe_arp_answer(f, p->port, p->frame, p->len, &l->vmac);
-		unpark(locs, i);
+		pthread_mutex_unlock(&pk->lock);
+		f->in_pipeline = true;
+		for (size_t i = 0; i < n; i++)
+			vf__pipe_arp_answer(f, ready[i].port_cell, ready[i].port_vip,
+					    ready[i].serial, ready[i].frame, ready[i].len,
+					    &mac[i]);
+		f->in_pipeline = false;
+	} while (n == VF__ARRAY_SIZE(ready));
+}
+
+/* A copy of the look-up part of @live, for workers. */
+static struct vf__locs *snap_build(const struct vf__locs *live)
+{
+	struct vf__locs *s = calloc(1, sizeof(*s));
+	size_t n = 0;
+
+	if (!s || !(s->copies = calloc(live->count + 1, sizeof(*s->copies))) ||
+	    !(s->moved = calloc(live->nmoved + 1, sizeof(*s->moved))) ||
+	    vf__hmap_reserve(&s->by_key, live->count) < 0 ||
+	    vf__hmap_reserve(&s->by_vip, live->count) < 0) {
+		if (s)
+			snap_free(s);
+		return NULL;
 	}
-	f->in_pipeline = false;
+	s->head.gen = live->head.gen;
+	for (size_t i = 0; i < live->by_key.cap; i++) {
+		const vf_location *l = vf__hmap_slot(&live->by_key, i);
+
+		if (!l)
+			continue;
+		s->copies[n] = *l;
+		vf__hmap_put(&s->by_key, key(l->cell_id, l->vip), &s->copies[n]);
+		vf__hmap_put(&s->by_vip, vf__hash_u64(l->vip), &s->copies[n]);
+		n++;
+	}
+	s->count = n;
+	if (live->nmoved)
+		memcpy(s->moved, live->moved, live->nmoved * sizeof(*s->moved));
+	s->nmoved = live->nmoved;
+	return s;
+}
+
+int vf__locs_publish(vf_fabric *f)
+{
+	struct vf__locs *locs = f->locs, *old, *s;
+	bool parked;
+
+	if (!locs)
+		return 0;
+	pthread_mutex_lock(&locs->parking->lock);
+	parked = locs->parking->npending > 0;
+	pthread_mutex_unlock(&locs->parking->lock);
+	if (parked) /* a worker parked what may be known by now */
+		answer_parked(f, NULL);
+	if ((old = locs->snap) && old->head.gen == locs->head.gen)
+		return 0;
+	if (!(s = snap_build(locs)))
+		return -ENOMEM;
+	/* workers load it once per batch (worker.c) */
+	vf__qsbr_publish(&locs->snap, s);
+	if (old)
+		vf__runtime_defer(f, snap_free, old);
+	return 0;
+}
+
+const struct vf__locs *vf__locs_snapshot(const struct vf__locs *locs)
+{
+	return vf__qsbr_load(&locs->snap);
 }
 
 static int check_host(const vf_fabric *f, const vf_mac *host)
@@ -352,6 +487,7 @@ static int location_put(vf_fabric *f, const vf_location *new)
 		*cur = l;
 	}
 	f->locs->head.gen++;
+	vf__runtime_touched(f);
 	note(f, VF_LOCATION_EV_SET, cur);
 	answer_parked(f, cur);
 	return 0;
@@ -376,40 +512,28 @@ static int location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 	vf__hmap_del(&f->locs->by_vip, vf__hash_u64(vip), cur);
 	f->locs->count--;
 	f->locs->head.gen++;
+	vf__runtime_touched(f);
 	note(f, VF_LOCATION_EV_DELETED, cur);
 	free(cur);
 	return 0;
 }
 
-/* The public setters under the pipeline lock: workers read locations. */
+/* Workers read locations from a snapshot the loop publishes: a change
+ * has it run soon (vf__runtime_touched()). */
 int vf_location_set(vf_fabric *f, const vf_location *loc)
 {
-	int rc;
-
-	if (!f || !vf__pipe_shared(f))
-		return location_set(f, loc);
-	if (vf__pipe_mine(f))
+	if (vf__worker_thread())
 		return vf__fail(f, -EBUSY,
 				"vf_location_set: called from the output callback");
-	vf__pipe_lock(f);
-	rc = location_set(f, loc);
-	vf__pipe_unlock(f);
-	return rc;
+	return location_set(f, loc);
 }
 
 int vf_location_del(vf_fabric *f, uint32_t cell, uint32_t vip)
 {
-	int rc;
-
-	if (!f || !vf__pipe_shared(f))
-		return location_del(f, cell, vip);
-	if (vf__pipe_mine(f))
+	if (vf__worker_thread())
 		return vf__fail(f, -EBUSY,
 				"vf_location_del: called from the output callback");
-	vf__pipe_lock(f);
-	rc = location_del(f, cell, vip);
-	vf__pipe_unlock(f);
-	return rc;
+	return location_del(f, cell, vip);
 }
 
 int vf_location_next(const vf_fabric *f, size_t *cursor, vf_location *out)
@@ -469,13 +593,13 @@ size_t vf_location_count(const vf_fabric *f)
 int vf_location_stats_get(const vf_fabric *f, vf_location_stats *out)
 {
 	vf_location_stats st;
-	bool locked;
 
 	if (!f || !out || !f->locs)
 		return vf__fail(NULL, -EINVAL, "vf_location_stats_get: NULL argument");
-	locked = vf__pipe_enter(f); /* workers count forwarded frames */
 	st = f->locs->st;
-	vf__pipe_leave(f, locked);
+	/* workers count forwarded frames */
+	st.forwarded = VF__CNT_GET(f->locs->st.forwarded);
+	st.forward_drops = VF__CNT_GET(f->locs->st.forward_drops);
 	st.sz = sizeof(st);
 	return vf__copy_out(out, &st, sizeof(st), "vf_location_stats");
 }
@@ -496,9 +620,9 @@ bool vf__loc_moved(const struct vf__locs *locs, uint32_t vip, uint64_t now_ns,
 void vf__loc_forwarded(struct vf__locs *locs, bool sent)
 {
 	if (sent)
-		locs->st.forwarded++;
+		VF__CNT_ADD(locs->st.forwarded, 1);
 	else
-		locs->st.forward_drops++;
+		VF__CNT_ADD(locs->st.forward_drops, 1);
 }
 
 /* Room for one more moved VM (expired ones make room first). */
@@ -566,27 +690,27 @@ static int migrate(vf_port *port, const vf_migrate_opts *user, bool *destroy)
 	moved_add(f->locs, l.cell_id, l.vip, now + (uint64_t)o.grace_ms * 1000000u);
 	f->locs->st.migrations++;
 	f->locs->head.gen++; /* flow caches forget the port's flows */
+	vf__runtime_touched(f);
 	*destroy = true;
 	return 0;
 }
 
 int vf_port_migrate(vf_port *port, const vf_migrate_opts *opts)
 {
-	bool destroy = false, locked;
+	bool destroy = false;
 	vf_fabric *f;
 	int rc;
 
 	if ((rc = vf__obj_check(port ? &port->obj : NULL, "vf_port_migrate")) < 0)
 		return rc;
 	f = port->subnet->cell->fabric;
-	if (f->in_pipeline || vf__pipe_mine(f))
+	if (f->in_pipeline || vf__worker_thread())
 		return vf__fail(f, -EBUSY,
 				"vf_port_migrate: called from the fabric's own output callback");
 	/* the location and the forwarding entry first, then the port goes:
-	 * no frame finds neither */
-	locked = vf__pipe_enter(f);
+	 * no frame finds neither (workers: the loop publishes the snapshot
+	 * and the tables in that order, vf__runtime_publish()) */
 	rc = migrate(port, opts, &destroy);
-	vf__pipe_leave(f, locked);
 	if (destroy)
 		vf_port_destroy(port);
 	return rc;

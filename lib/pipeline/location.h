@@ -18,7 +18,15 @@
 #define VF__PENDING_NS (3ull * 1000000000ull)
 
 int vf__locs_create(struct vf__locs **out);
+/* Frees the table and its snapshot: no worker may hold the snapshot. */
 void vf__locs_destroy(struct vf__locs *locs);
+/* Control loop: answers parked requests that are known now, and if the
+ * locations moved since the snapshot, publishes a new one for workers
+ * (runtime/qsbr.h). 0 or -ENOMEM. */
+int vf__locs_publish(vf_fabric *f);
+/* A worker's view: the published snapshot (load it after going online,
+ * use it until offline), or NULL before the first one. */
+const struct vf__locs *vf__locs_snapshot(const struct vf__locs *locs);
 
 /* The first member of struct vf__locs: what the pipeline reads on every
  * frame without a call. */
@@ -41,9 +49,10 @@ const vf_location *vf__loc_get_any(const struct vf__locs *locs, uint32_t vip);
 void vf__loc_hosts(const struct vf__locs *locs, uint32_t cell, uint32_t subnet,
 		   void (*fn)(void *arg, const vf_mac *host_mac), void *arg);
 
-/* Parks an ARP request @frame (len bytes) from @port for (cell, vip);
- * 0, or -ENOSPC when VF__PENDING_MAX requests wait already. */
-int vf__loc_park(vf_fabric *f, vf_port *port, uint32_t cell, uint32_t vip,
+struct vf__tport;
+/* Parks an ARP request @frame (len bytes) from port @src for (cell, vip);
+ * 0, or -ENOSPC when VF__PENDING_MAX requests wait already. Any thread. */
+int vf__loc_park(vf_fabric *f, const struct vf__tport *src, uint32_t cell, uint32_t vip,
 		 const uint8_t *frame, uint32_t len, uint64_t now_ns);
 /* Whether vf__loc_park() would take a request of @len bytes now (for
  * traces, which must not park). */

@@ -8,16 +8,25 @@
 
 static const vf_mac bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
+static void tables_free(void *t)
+{
+	vf__tables_free(t);
+}
+
 const struct vf__tables *vf__pipe_tables(vf_fabric *f)
 {
-	struct vf__tables *t;
+	struct vf__tables *t, *old = f->tables;
 
-	if (f->tables && f->tables->gen == f->gen)
-		return f->tables;
+	if (old && old->gen == f->gen)
+		return old;
 	if (vf__tables_build(&t, f) < 0)
 		return NULL;
-	vf__tables_free(f->tables);
-	f->tables = t;
+	/* workers load it once per batch (worker.c); the old set goes once
+	 * none of them can hold it */
+	vf__qsbr_publish(&f->tables, t);
+	if (old)
+		vf__runtime_defer(f, tables_free, old);
+	vf__pipe_reflush(f); /* after the old tables' grace period starts */
 	return t;
 }
 
@@ -35,10 +44,10 @@ static vf_drop_reason drop(struct vf__ctx *c, const struct vf__tport *on,
 	if (c->dry)
 		return r;
 	if (on) {
-		rt(on)->drop[r]++;
-		rt(on)->drops++;
+		VF__CNT_ADD(rt(on)->drop[r], 1);
+		VF__CNT_ADD(rt(on)->drops, 1);
 	} else {
-		c->f->drop[r]++;
+		VF__CNT_ADD(c->f->drop[r], 1);
 	}
 	return r;
 }
@@ -94,15 +103,15 @@ static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to,
 	       to ? to->port->entry.name : "", len,
 	       vf__mac_str(s, (const vf_mac *)(frame + 6)),
 	       vf__mac_str(d, (const vf_mac *)frame));
-	if (!vf__out_ready(c->f, to ? to->port : NULL)) /* counted where it came from */
+	if (!vf__out_ready(c->f, c->t, to)) /* counted where it came from */
 		return drop(c, to ? to : c->src, VF_DROP_NO_OUTPUT);
 	if (c->dry)
 		return VF_DROP_NONE;
 	if (to) {
-		rt(to)->tx_packets++;
-		rt(to)->tx_bytes += len;
+		VF__CNT_ADD(rt(to)->tx_packets, 1);
+		VF__CNT_ADD(rt(to)->tx_bytes, len);
 	}
-	vf__out(c->f, c->txq, to ? to->port : NULL, frame, len);
+	vf__out(c->f, c->t, c->txq, to, frame, len);
 	c->sent++;
 	return VF_DROP_NONE;
 }
@@ -183,7 +192,7 @@ static vf_drop_reason secgroups(struct vf__ctx *c, const struct vf__tport *port,
 				vf_direction dir, const struct vf__pkt *p)
 {
 	struct vf__flow fl = flow_of(p);
-	uint32_t zone = port->port->serial;
+	uint32_t zone = port->serial;
 	enum vf__ct_state st;
 	bool broadcast = p->ip_dst == 0xffffffff || (p->ip_dst >> 28) == 0xe;
 
@@ -299,17 +308,24 @@ static uint32_t meter_len(const struct vf__pkt *p)
 	return p->ethertype == VF__ETH_P_IPV4 ? p->ip_len : p->len;
 }
 
+/* Whether @b limits at all: read without its lock (relaxed: a limit set a
+ * moment ago may apply from the next frame; vf__bucket_take() locks). */
+static inline bool limited(const struct vf__bucket *b)
+{
+	return __atomic_load_n(&b->rate_Bps, __ATOMIC_RELAXED) != 0;
+}
+
 /* A port's token bucket in direction @dir, for a frame of @bytes. */
 static vf_drop_reason qos_take(struct vf__ctx *c, const struct vf__tport *port,
 			       vf_direction dir, uint32_t bytes)
 {
 	struct vf__bucket *b = &rt(port)->bucket[dir];
 
-	if (!b->rate_Bps || vf__bucket_take(b, bytes, c->now, c->dry))
+	if (!limited(b) || vf__bucket_take(b, bytes, c->now, c->dry))
 		return VF_DROP_NONE;
 	VF__TR(c, "QoS: port '%s' is over its %s rate (%llu bit/s)",
 	       port->port->entry.name, dir == VF_DIR_INGRESS ? "receiving" : "sending",
-	       (unsigned long long)b->rate_Bps * 8);
+	       (unsigned long long)__atomic_load_n(&b->rate_Bps, __ATOMIC_RELAXED) * 8);
 	return drop(c, port,
 		    dir == VF_DIR_INGRESS ? VF_DROP_QOS_INGRESS : VF_DROP_QOS_EGRESS);
 }
@@ -330,7 +346,7 @@ static vf_drop_reason to_host(struct vf__ctx *c, const struct vf__tport *src,
  * back to the host it came from. */
 static vf_drop_reason forward_moved(struct vf__ctx *c, struct vf__pkt *p, uint32_t cell)
 {
-	const vf_location *l = vf__loc_get(c->f->locs, cell, p->ip_dst);
+	const vf_location *l = vf__loc_get(c->locs, cell, p->ip_dst);
 	vf_drop_reason r;
 	vf__ipstr a;
 	vf__macstr m;
@@ -368,12 +384,12 @@ static vf_drop_reason to_local(struct vf__ctx *c, const struct vf__tport *dst,
 
 	if (keep_dst_mac) /* a copy of a broadcast */
 		nocache(c);
-	if (!keep_dst_mac && !vf__out_ready(c->f, dst->port)) {
+	if (!keep_dst_mac && !vf__out_ready(c->f, c->t, dst)) {
 		uint32_t cell;
 
 		/* the port was just unbound as its VM moved away (the tables
 		 * still have it for a moment): on to the new host */
-		if (vf__loc_moved(c->f->locs, dst->vip, c->now, &cell))
+		if (vf__loc_moved(c->locs, dst->vip, c->now, &cell))
 			return forward_moved(c, p, cell);
 	}
 	if (!dst->up) {
@@ -428,7 +444,7 @@ static vf_drop_reason deliver(struct vf__ctx *c, const struct vf__tport *src,
 		return to_local(c, dst, p, routed ? &dst->subnet->rvmac : &src->vmac,
 				false);
 	}
-	if ((l = vf__loc_get(c->f->locs, to->id, vip))) {
+	if ((l = vf__loc_get(c->locs, to->id, vip))) {
 		vf__macstr m;
 
 		VF__TR(c, "location: %s is on host %s", vf__ip_str(a, vip),
@@ -595,7 +611,7 @@ static vf_drop_reason flood(struct vf__ctx *c, const struct vf__tport *src,
 			continue;
 		to_local(c, s->ports[i], p, &fl.smac, true);
 	}
-	vf__loc_hosts(c->f->locs, s->cell->id, s->id, flood_host, &fl);
+	vf__loc_hosts(c->locs, s->cell->id, s->id, flood_host, &fl);
 	return VF_DROP_NONE;
 }
 
@@ -611,12 +627,12 @@ static vf_drop_reason link_peer(struct vf__ctx *c, const struct vf__tport *src,
 			return deliver(c, src, p, s->cell, s->ports[i]->vip, false);
 	/* the other end is elsewhere: most frames on a cable are addressed to
 	 * it; else look through the (small) subnet */
-	l = vf__loc_get(c->f->locs, s->cell->id, p->ip_dst);
+	l = vf__loc_get(c->locs, s->cell->id, p->ip_dst);
 	if (l && l->subnet_id != s->id)
 		l = NULL;
 	for (uint32_t ip = s->net; !l && ip <= s->bcast && s->bcast - s->net < 256; ip++)
 		if (ip != src->vip)
-			l = vf__loc_get(c->f->locs, s->cell->id, ip);
+			l = vf__loc_get(c->locs, s->cell->id, ip);
 	if (l) {
 		VF__TR(c, "link: the other end is on another host");
 		return deliver(c, src, p, s->cell, l->vip, false);
@@ -644,7 +660,7 @@ static bool arp_target(struct vf__ctx *c, const struct vf__tport *src, uint32_t 
 		*who = "a local port";
 		return true;
 	}
-	if ((l = vf__loc_get(c->f->locs, s->cell->id, ip)) && l->subnet_id == s->id) {
+	if ((l = vf__loc_get(c->locs, s->cell->id, ip)) && l->subnet_id == s->id) {
 		*mac = l->vmac;
 		*who = "a VM on another host";
 		return true;
@@ -704,14 +720,13 @@ static vf_drop_reason arp(struct vf__ctx *c, const struct vf__tport *src,
 			       ? VF_DROP_NONE
 			       : drop(c, src, VF_DROP_ARP_PENDING_FULL);
 	vf__loc_request(c->f, s->cell->id, p->arp_tpa);
-	if (vf__loc_park(c->f, src->port, s->cell->id, p->arp_tpa, p->data, p->len,
-			 c->now) < 0)
+	if (vf__loc_park(c->f, src, s->cell->id, p->arp_tpa, p->data, p->len, c->now) < 0)
 		return drop(c, src, VF_DROP_ARP_PENDING_FULL);
 	return VF_DROP_NONE;
 }
 
-void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
-			 const vf_mac *mac)
+void vf__pipe_arp_answer(vf_fabric *f, uint32_t cell, uint32_t vip, uint32_t serial,
+			 const uint8_t *req, uint32_t len, const vf_mac *mac)
 {
 	uint8_t frame[64], reply[64];
 	struct vf__pkt p;
@@ -719,12 +734,14 @@ void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32
 	const struct vf__tport *src;
 	struct vf__ctx c = {.f = f,
 			    .t = t,
+			    .locs = f->locs,
 			    .now = vf__now_ns(f),
 			    .reply = reply,
 			    .reply_cap = sizeof(reply)};
 
-	if (!t || len > sizeof(frame) ||
-	    !(src = vf__t_port(t, port->subnet->cell->entry.id, port->vip)))
+	/* the port is the one that asked if its table entry is */
+	if (!t || len > sizeof(frame) || !(src = vf__t_port(t, cell, vip)) ||
+	    src->serial != serial)
 		return;
 	memcpy(frame, req, len);
 	if (vf__pkt_parse(&p, frame, len) < 0)
@@ -845,10 +862,9 @@ static vf_drop_reason ipv4_from_port(struct vf__ctx *c, const struct vf__tport *
 	return bridge(c, src, p);
 }
 
-static vf_drop_reason from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
-				uint32_t len)
+static vf_drop_reason from_port(struct vf__ctx *c, const struct vf__tport *src,
+				uint8_t *buf, uint32_t len)
 {
-	const struct vf__tport *src = port->tgen == c->t->gen ? port->tport : NULL;
 	struct vf__pkt p;
 	int rc;
 	vf__macstr s, d;
@@ -858,12 +874,12 @@ static vf_drop_reason from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
 	c->src = src;
 	rc = vf__pkt_parse(&p, buf, len);
 	VF__TR(c, "from port '%s' (cell %u, subnet %u): %u bytes, %s -> %s",
-	       port->entry.name, src->subnet->cell->id, src->subnet->id, len,
+	       src->port->entry.name, src->subnet->cell->id, src->subnet->id, len,
 	       vf__mac_str(s, (const vf_mac *)(buf + 6)),
 	       vf__mac_str(d, (const vf_mac *)buf));
 	if (!c->dry) {
-		rt(src)->rx_packets++;
-		rt(src)->rx_bytes += len;
+		VF__CNT_ADD(rt(src)->rx_packets, 1);
+		VF__CNT_ADD(rt(src)->rx_bytes, len);
 	}
 	if (rc < 0) {
 		VF__TR(c, "parse: %s", vf__pkt_strerror(rc));
@@ -891,7 +907,7 @@ static vf_drop_reason from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
  * the one it would have by default. */
 static vf_mac sender_vmac(struct vf__ctx *c, uint32_t cell, uint32_t ip)
 {
-	const vf_location *l = vf__loc_get(c->f->locs, cell, ip);
+	const vf_location *l = vf__loc_get(c->locs, cell, ip);
 
 	return l ? l->vmac : vf__mac_derive(0x02, cell, ip);
 }
@@ -976,7 +992,7 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 		return VF_DROP_NONE;
 	}
 	from = vf__t_any_subnet_of(c->t, p.ip_src);
-	l = from ? NULL : vf__loc_get_any(c->f->locs, p.ip_src);
+	l = from ? NULL : vf__loc_get_any(c->locs, p.ip_src);
 	src_cell = from ? from->cell->id : l ? l->cell_id : 0;
 	VF__TR(c, "%s (cell %u) -> %s", vf__ip_str(a, p.ip_src), src_cell,
 	       vf__ip_str(b, p.ip_dst));
@@ -984,7 +1000,7 @@ static vf_drop_reason from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t le
 	    (from && p.ip_dst == from->bcast))
 		return underlay_flood(c, &p, from);
 	if (!(dst = underlay_target(c, &p, from))) {
-		if (vf__loc_moved(c->f->locs, p.ip_dst, c->now, &moved_cell))
+		if (vf__loc_moved(c->locs, p.ip_dst, c->now, &moved_cell))
 			return forward_moved(c, &p, moved_cell);
 		VF__TR(c, "no port here has %s", vf__ip_str(a, p.ip_dst));
 		return drop(c, NULL, VF_DROP_NOT_HERE);
@@ -1009,7 +1025,7 @@ cached_secgroups(struct vf__ctx *c, const struct vf__tport *port, vf_direction d
 {
 	uint16_t known = dir == VF_DIR_EGRESS ? VF__FC_SG_OUT_KNOWN : VF__FC_SG_IN_KNOWN;
 	uint16_t allow = dir == VF_DIR_EGRESS ? VF__FC_SG_OUT_ALLOW : VF__FC_SG_IN_ALLOW;
-	uint32_t zone = port->port->serial;
+	uint32_t zone = port->serial;
 
 	if (vf__ct_lookup_hint(c->f->ct, zone, fl, tcp_flags, c->now,
 			       &e->ct_hint[dir == VF_DIR_INGRESS]) != VF__CT_NEW)
@@ -1043,12 +1059,12 @@ static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_
 
 	if (fp->ip_len > e->mtu || ((flags & VF__FC_TTL) && fp->ttl <= 1) ||
 	    (fp->tcp_flags & (VF__TCP_SYN | VF__TCP_FIN | VF__TCP_RST)) ||
-	    !vf__out_ready(c->f, to ? to->port : NULL) ||
+	    !vf__out_ready(c->f, c->t, to) ||
 	    (src && memcmp(buf + 6, &src->vmac, sizeof(vf_mac))))
 		return -1;
 	if (src) {
-		rt(src)->rx_packets++;
-		rt(src)->rx_bytes += len;
+		VF__CNT_ADD(rt(src)->rx_packets, 1);
+		VF__CNT_ADD(rt(src)->rx_bytes, len);
 	}
 	if (flags & VF__FC_DEC_TTL) {
 		uint8_t *ip = buf + VF__ETH_HLEN;
@@ -1067,22 +1083,22 @@ static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_
 		 vf__ct_lookup(c->f->ct, e->pair_zone, fl, fp->tcp_flags, c->now) ==
 			 VF__CT_NEW)
 		return (int)drop(c, src ? src : to, VF_DROP_INTER_CELL);
-	if (src && rt(src)->bucket[VF_DIR_EGRESS].rate_Bps &&
+	if (src && limited(&rt(src)->bucket[VF_DIR_EGRESS]) &&
 	    (r = qos_take(c, src, VF_DIR_EGRESS, fp->ip_len)))
 		return (int)r;
 	if (to) {
 		if ((flags & VF__FC_SG_IN) &&
 		    (r = cached_secgroups(c, to, VF_DIR_INGRESS, e, fl, fp->tcp_flags)))
 			return (int)r;
-		if (rt(to)->bucket[VF_DIR_INGRESS].rate_Bps &&
+		if (limited(&rt(to)->bucket[VF_DIR_INGRESS]) &&
 		    (r = qos_take(c, to, VF_DIR_INGRESS, fp->ip_len)))
 			return (int)r;
-		rt(to)->tx_packets++;
-		rt(to)->tx_bytes += len;
+		VF__CNT_ADD(rt(to)->tx_packets, 1);
+		VF__CNT_ADD(rt(to)->tx_bytes, len);
 	}
 	memcpy(buf, &e->dmac, sizeof(vf_mac));
 	memcpy(buf + 6, &e->smac, sizeof(vf_mac));
-	vf__out(c->f, c->txq, to ? to->port : NULL, buf, len);
+	vf__out(c->f, c->t, c->txq, to, buf, len);
 	c->sent++;
 	return VF_DROP_NONE;
 }
@@ -1090,7 +1106,8 @@ static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_
 /* A frame of flow @fp the cache does not know: the whole pipeline,
  * recording its decision, which is kept if the frame went to one place by
  * a path the cache can repeat. */
-static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c, vf_port *port,
+static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c,
+						       const struct vf__tport *src,
 						       uint8_t *buf, uint32_t len,
 						       const struct vf__fc_pkt *fp)
 {
@@ -1101,46 +1118,43 @@ static __attribute__((noinline)) vf_drop_reason record(struct vf__ctx *c, vf_por
 	c->fc->misses++;
 	/* broadcast and multicast destinations are never kept */
 	if (fp->fl.dst == 0xffffffff || (fp->fl.dst >> 28) == 0xe)
-		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+		return src ? from_port(c, src, buf, len) : from_underlay(c, buf, len);
 	memset(&rec, 0, sizeof(rec));
 	rec.e.mtu = UINT16_MAX;
 	c->rec = &rec;
-	r = port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
+	r = src ? from_port(c, src, buf, len) : from_underlay(c, buf, len);
 	if (c->rec && rec.final && r == VF_DROP_NONE && c->sent == sent + 1)
 		vf__fc_insert(c->fc, fp, &rec.e);
 	c->rec = NULL;
 	return r;
 }
 
-/* The flow cache around a frame from @port (NULL: the underlay): the short
- * path when its flow is known, else record(). */
-static vf_drop_reason with_cache(struct vf__ctx *c, vf_port *port, uint8_t *buf,
-				 uint32_t len)
+/* The flow cache around a frame from port @src (NULL: the underlay): the
+ * short path when its flow is known, else record(). */
+static vf_drop_reason with_cache(struct vf__ctx *c, const struct vf__tport *src,
+				 uint8_t *buf, uint32_t len)
 {
-	const struct vf__tport *src = NULL;
 	struct vf__fc_entry *e;
 	struct vf__fc_pkt fp;
 	int hit;
 
-	if (port && !(src = port->tgen == c->t->gen ? port->tport : NULL))
-		return from_port(c, port, buf, len);
-	if (!vf__fc_parse(&fp, buf, len, port ? port->serial : 0))
-		return port ? from_port(c, port, buf, len) : from_underlay(c, buf, len);
-	vf__fc_sync(c->fc, c->t->gen, vf__locs_gen(c->f->locs));
+	if (!vf__fc_parse(&fp, buf, len, src ? src->serial : 0))
+		return src ? from_port(c, src, buf, len) : from_underlay(c, buf, len);
+	vf__fc_sync(c->fc, c->t->gen, vf__locs_gen(c->locs));
 	if ((e = vf__fc_find(c->fc, &fp)) &&
 	    (hit = cached(c, src, e, &fp, buf, len)) >= 0) {
 		c->fc->hits++;
 		return (vf_drop_reason)hit;
 	}
-	return record(c, port, buf, len, &fp);
+	return record(c, src, buf, len, &fp);
 }
 
-vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
-				  uint32_t len)
+vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, const struct vf__tport *src,
+				  uint8_t *buf, uint32_t len)
 {
-	if (c->fc && !c->dry)
-		return with_cache(c, port, buf, len);
-	return from_port(c, port, buf, len);
+	if (c->fc && !c->dry && src)
+		return with_cache(c, src, buf, len);
+	return from_port(c, src, buf, len);
 }
 
 vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len)

@@ -53,6 +53,7 @@ struct vf__trace {
 struct vf__ctx {
 	vf_fabric *f;
 	const struct vf__tables *t;
+	const struct vf__locs *locs; /* the locations: live, or a worker's snapshot */
 	uint64_t now;
 	bool dry;		/* trace: no output, no counting, no state change */
 	struct vf__trace *tr;	/* NULL unless tracing */
@@ -77,29 +78,45 @@ void vf__trace_add(struct vf__trace *tr, const char *fmt, ...) VF__PRINTF(2, 3);
  * NULL when out of memory. */
 const struct vf__tables *vf__pipe_tables(vf_fabric *f);
 
+/* The table entry of @port in @t, or NULL (not in them: down): for the
+ * control thread, which owns the model (workers use vf__t_port_serial()). */
+static inline const struct vf__tport *vf__pipe_src(const struct vf__tables *t,
+						   const vf_port *port)
+{
+	return port->tgen == t->gen ? port->tport : NULL;
+}
+
 /* Run one frame (copied into @buf, which has room for @cap bytes and may
- * be changed in place). Return the drop reason, VF_DROP_NONE if the frame
- * was sent, answered or absorbed. */
-vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, vf_port *port, uint8_t *buf,
-				  uint32_t len);
+ * be changed in place) from port @src (NULL: a port not in the tables,
+ * dropped as down), or from the underlay. Return the drop reason,
+ * VF_DROP_NONE if the frame was sent, answered or absorbed. */
+vf_drop_reason vf__pipe_from_port(struct vf__ctx *c, const struct vf__tport *src,
+				  uint8_t *buf, uint32_t len);
 vf_drop_reason vf__pipe_from_underlay(struct vf__ctx *c, uint8_t *buf, uint32_t len);
 
 /* Answers a parked ARP request now that the location of its target is
- * known (called by the location table). */
-void vf__pipe_arp_answer(vf_fabric *f, vf_port *port, const uint8_t *req, uint32_t len,
-			 const vf_mac *mac);
+ * known (called by the location table, on the control thread): the port
+ * that asked is (cell, vip) if its serial is still @serial. */
+void vf__pipe_arp_answer(vf_fabric *f, uint32_t cell, uint32_t vip, uint32_t serial,
+			 const uint8_t *req, uint32_t len, const vf_mac *mac);
 
 /* Replaces the inject path's flow cache of @f by one of @entries entries
  * (0: none), for tests and benchmarks; 0 or -errno. */
 int vf__pipe_flowcache(vf_fabric *f, uint32_t entries);
+
+/* Connection-tracking zones flushed while workers had the old rules are
+ * flushed again once no worker can hold the tables published before this
+ * call (called as tables are published). */
+void vf__pipe_reflush(vf_fabric *f);
 
 /* Allocates the pipeline's state (connection tracking, buffers) if it is
  * not there yet: before the first frame; 0 or -ENOMEM. */
 int vf__pipe_init(vf_fabric *f);
 
 /* Expires tracked connections a little at a time: call after @frames
- * more frames, holding the pipeline lock. */
-void vf__pipe_sweep(vf_fabric *f, uint64_t now, uint32_t frames);
+ * more frames; *@since counts frames for its caller (a worker, or the
+ * inject path) between sweeps. */
+void vf__pipe_sweep(vf_fabric *f, uint32_t *since, uint64_t now, uint32_t frames);
 
 /* Takes from a token bucket (qos.c); vf__bucket_set() is in internal.h. */
 bool vf__bucket_take(struct vf__bucket *b, uint32_t bytes, uint64_t now_ns, bool dry);

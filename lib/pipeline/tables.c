@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pipeline/tables.h"
+#include "runtime/runtime.h"
 
 static uint64_t key2(uint32_t a, uint32_t b)
 {
@@ -27,6 +28,16 @@ static bool tport_gvip_eq(const void *val, const void *key)
 	return ((const struct vf__tport *)val)->vip == *(const uint32_t *)key;
 }
 
+static bool tport_serial_eq(const void *val, const void *key)
+{
+	return ((const struct vf__tport *)val)->serial == *(const uint32_t *)key;
+}
+
+static bool ep_eq(const void *val, const void *key)
+{
+	return ((const struct vf__endpoint *)val)->id == *(const uint64_t *)key;
+}
+
 static bool tcell_eq(const void *val, const void *key)
 {
 	return ((const struct vf__tcell *)val)->id == *(const uint32_t *)key;
@@ -47,6 +58,24 @@ static int cmp_route_len(const void *a, const void *b)
 
 	/* longer mask (more bits) first */
 	return x > y ? -1 : x < y;
+}
+
+/* The endpoints, for the workers. */
+static int fill_endpoints(struct vf__tables *t, const vf_fabric *f)
+{
+	struct vf__endpoint *ep;
+	size_t n = 0;
+
+	if (!f->rt)
+		return 0;
+	t->underlay = f->rt->underlay;
+	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
+	n++;
+	if (vf__hmap_reserve(&t->ep_by_id, n) < 0)
+		return -ENOMEM;
+	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
+	vf__hmap_put(&t->ep_by_id, vf__hash_u64(ep->id), ep);
+	return 0;
 }
 
 /* Counts what the arrays need. */
@@ -81,6 +110,8 @@ static int fill_port(struct vf__tables *t, struct vf__tport *tp, vf_port *p,
 	struct vipkey k = { ts->cell->id, p->vip };
 
 	tp->port = p;
+	tp->ep = p->ep;
+	tp->serial = p->serial;
 	p->obj.refs++; /* workers may use these tables after the port is gone */
 	p->tport = tp;
 	p->tgen = t->gen;
@@ -93,6 +124,7 @@ static int fill_port(struct vf__tables *t, struct vf__tport *tp, vf_port *p,
 						      p->nsecgroups) < 0)
 		return -ENOMEM;
 	vf__hmap_put(&t->port_by_vip, key2(k.cell, k.vip), tp);
+	vf__hmap_put(&t->port_by_serial, vf__hash_u64(p->serial), tp);
 	if (t->wire_mode == VF_WIRE_REWRITE)
 		vf__hmap_put(&t->port_by_gvip, vf__hash_u64(p->vip), tp);
 	return 0;
@@ -193,7 +225,8 @@ int vf__tables_build(struct vf__tables **out, const vf_fabric *f)
 	if (!t->cells || !t->subnets || !t->by_net || !t->ports ||
 	    vf__hmap_reserve(&t->cell_by_id, nc) < 0 ||
 	    vf__hmap_reserve(&t->port_by_vip, np) < 0 ||
-	    vf__hmap_reserve(&t->port_by_gvip, np) < 0)
+	    vf__hmap_reserve(&t->port_by_gvip, np) < 0 ||
+	    vf__hmap_reserve(&t->port_by_serial, np) < 0 || fill_endpoints(t, f) < 0)
 		goto fail;
 	for (vf_cell *c = vf_fabric_next_cell(f, NULL); c; c = vf_fabric_next_cell(f, c))
 		if (fill_cell(t, &t->cells[i++], c, &next_subnet, &next_port) < 0)
@@ -229,6 +262,8 @@ void vf__tables_free(struct vf__tables *t)
 	vf__hmap_free(&t->cell_by_id);
 	vf__hmap_free(&t->port_by_vip);
 	vf__hmap_free(&t->port_by_gvip);
+	vf__hmap_free(&t->port_by_serial);
+	vf__hmap_free(&t->ep_by_id);
 	free(t);
 }
 
@@ -272,6 +307,17 @@ const struct vf__tport *vf__t_port(const struct vf__tables *t, uint32_t cell, ui
 	struct vipkey k = { cell, vip };
 
 	return vf__hmap_get(&t->port_by_vip, key2(cell, vip), tport_eq, &k);
+}
+
+const struct vf__tport *vf__t_port_serial(const struct vf__tables *t, uint32_t serial)
+{
+	return vf__hmap_get(&t->port_by_serial, vf__hash_u64(serial), tport_serial_eq,
+			    &serial);
+}
+
+struct vf__endpoint *vf__t_endpoint(const struct vf__tables *t, uint64_t id)
+{
+	return vf__hmap_get(&t->ep_by_id, vf__hash_u64(id), ep_eq, &id);
 }
 
 const struct vf__tport *vf__t_port_any(const struct vf__tables *t, uint32_t vip)

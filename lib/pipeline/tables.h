@@ -6,9 +6,15 @@
  * costs one compile and a rule change applies from the next frame on.
  *
  * Tables point at the model's ports only for their run-time state
- * (counters, token buckets, struct vf__port_rt), which lives as long as
- * the port; a compile always precedes the first frame after a change, so
- * no table ever names a freed port.
+ * (counters, token buckets, struct vf__port_rt) and their names, and hold
+ * a reference on each, so a port's memory outlives every table that names
+ * it. They also name the endpoints frames go out through, and index every
+ * endpoint by id for the workers: an endpoint is freed only after the
+ * tables that name it are replaced and no worker can still hold them
+ * (runtime/qsbr.h).
+ *
+ * Workers read published tables without a lock (runtime/qsbr.h): once
+ * published, a table set is never changed, only replaced.
  */
 #ifndef VF_PIPELINE_TABLES_H
 #define VF_PIPELINE_TABLES_H
@@ -23,8 +29,12 @@
 struct vf__tcell;
 struct vf__tsubnet;
 
+struct vf__endpoint;
+
 struct vf__tport {
 	vf_port *port; /* for its run-time state and the output callback */
+	struct vf__endpoint *ep; /* bound to, or NULL */
+	uint32_t serial;	 /* the port's */
 	const struct vf__tsubnet *subnet;
 	uint32_t vip;
 	vf_mac vmac;
@@ -85,6 +95,9 @@ struct vf__tables {
 	struct vf__hmap cell_by_id;   /* -> struct vf__tcell */
 	struct vf__hmap port_by_vip;  /* (cell, vip) -> struct vf__tport */
 	struct vf__hmap port_by_gvip; /* rewrite mode: vip -> struct vf__tport */
+	struct vf__hmap port_by_serial; /* vf_port serial -> struct vf__tport */
+	struct vf__endpoint *underlay;	/* the underlay's endpoint, or NULL */
+	struct vf__hmap ep_by_id;	/* every endpoint, by id (workers' events) */
 };
 
 /* Compiles the model of @f into a new table set; 0 or -ENOMEM. */
@@ -99,6 +112,10 @@ const struct vf__tsubnet *vf__t_any_subnet_of(const struct vf__tables *t, uint32
 const struct vf__tport *vf__t_port(const struct vf__tables *t, uint32_t cell, uint32_t vip);
 /* Rewrite mode: the local port with @vip in any cell, or NULL. */
 const struct vf__tport *vf__t_port_any(const struct vf__tables *t, uint32_t vip);
+/* The local port with serial @serial, or NULL. */
+const struct vf__tport *vf__t_port_serial(const struct vf__tables *t, uint32_t serial);
+/* The endpoint with id @id, or NULL. */
+struct vf__endpoint *vf__t_endpoint(const struct vf__tables *t, uint64_t id);
 /* The longest static route of @cell covering @ip, or NULL. */
 const struct vf__troute *vf__t_route(const struct vf__tcell *cell, uint32_t ip);
 

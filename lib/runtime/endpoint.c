@@ -30,30 +30,35 @@ static bool is_netdev(const struct vf__dp *dp)
 	return dp->ops.flags & VF_DATAPATH_F_NETDEV;
 }
 
-static void ep_tx(struct vf__endpoint *ep, const vf_frame *frames, int n)
-{
-	int rc = ep->dp->ops.tx(ep->state, frames, n);
-	int took = rc < 0 ? 0 : rc > n ? n : rc;
-
-	for (int i = 0; i < took; i++) {
-		ep->tx_packets++;
-		ep->tx_bytes += frames[i].len;
-	}
-	ep->tx_dropped += (uint64_t)(n - took);
-}
-
 static bool has_flush(const struct vf__endpoint *ep)
 {
 	return ep->dp->ops.sz >= vf__offsetofend(vf_datapath_ops, flush) &&
 	       ep->dp->ops.flush;
 }
 
-static void ep_flush(struct vf__endpoint *ep)
+/* Sends @n frames through @ep (and flushes, for a datapath that queues):
+ * under the endpoint's lock, which orders the senders (several workers,
+ * and the control thread) and keeps ep_gone() from closing the state
+ * mid-call. */
+static void ep_tx(struct vf__endpoint *ep, const vf_frame *frames, int n)
 {
-	int rc = ep->dp->ops.flush(ep->state);
+	int rc, took, err;
 
-	if (rc < 0)
-		vf_dbg(ep->f, "endpoint '%s': flush failed (%d)", ep->ifname, rc);
+	pthread_mutex_lock(&ep->lock);
+	if (ep->gone) { /* its netdev vanished */
+		pthread_mutex_unlock(&ep->lock);
+		VF__CNT_ADD(ep->tx_dropped, (uint64_t)n);
+		return;
+	}
+	rc = ep->dp->ops.tx(ep->state, frames, n);
+	if (has_flush(ep) && (err = ep->dp->ops.flush(ep->state)) < 0)
+		vf_dbg(ep->f, "endpoint '%s': flush failed (%d)", ep->ifname, err);
+	pthread_mutex_unlock(&ep->lock);
+	took = rc < 0 ? 0 : rc > n ? n : rc;
+	for (int i = 0; i < took; i++)
+		VF__CNT_ADD(ep->tx_bytes, frames[i].len);
+	VF__CNT_ADD(ep->tx_packets, (uint64_t)took);
+	VF__CNT_ADD(ep->tx_dropped, (uint64_t)(n - took));
 }
 
 void vf__txq_flush(struct vf__txq *q)
@@ -78,11 +83,6 @@ void vf__txq_flush(struct vf__txq *q)
 	}
 	q->n = 0;
 	q->used = 0;
-	for (unsigned int i = 0; i < q->nflush; i++) {
-		q->flush[i]->flush_pending = false;
-		ep_flush(q->flush[i]);
-	}
-	q->nflush = 0;
 }
 
 void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
@@ -90,24 +90,6 @@ void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame
 {
 	vf_frame one = {.data = frame, .len = len};
 
-	if (ep->gone) { /* its netdev vanished */
-		ep->tx_dropped++;
-		return;
-	}
-	if (has_flush(ep)) {
-		/* the datapath queues (copying) now and sends at the end of
-		 * the batch: no staging */
-		ep_tx(ep, &one, 1);
-		if (!q) {
-			ep_flush(ep);
-		} else if (!ep->flush_pending) {
-			if (q->nflush == VF__TXQ_FRAMES)
-				vf__txq_flush(q);
-			ep->flush_pending = true;
-			q->flush[q->nflush++] = ep;
-		}
-		return;
-	}
 	if (!q || is_callback(ep) || len > VF__TXQ_BYTES) {
 		ep_tx(ep, &one, 1);
 		return;
@@ -139,24 +121,51 @@ static void set_link(struct vf__endpoint *ep, bool up)
 	}
 }
 
-static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o);
+static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o,
+		   void **state, int *fd);
+
+/* A datapath state to close once no worker can be using it. */
+struct closing {
+	struct vf__dp *dp;
+	void *state;
+};
+
+static void close_state(void *arg)
+{
+	struct closing *c = arg;
+
+	c->dp->ops.close(c->state);
+	free(c);
+}
+
+/* Closes @state of @ep after a grace period: a worker may be receiving
+ * from it (it loaded it before it went out of use). Closing a socket can
+ * wait for the kernel (synchronize_net), which workers never wait for.
+ * Without memory for the note, waits for the workers and closes now. */
+static void close_later(struct vf__endpoint *ep, void *state)
+{
+	struct closing *c = malloc(sizeof(*c));
+
+	if (!c) {
+		vf__qsbr_barrier(ep->f->qsbr);
+		ep->dp->ops.close(state);
+		return;
+	}
+	*c = (struct closing){ep->dp, state};
+	vf__runtime_defer(ep->f, close_state, c);
+}
 
 /* The netdev of an endpoint vanished: its socket is bound to an interface
  * that is gone for good. Stop polling it and close it (a worker would
  * otherwise be woken by its error for ever). */
 static void ep_gone(struct vf__endpoint *ep)
 {
-	void *state = ep->state;
-
-	vf__pipe_lock(ep->f);
 	vf__worker_unassign(ep);
-	ep->gone = true;
-	ep->state = NULL;
-	ep->fd = -1;
-	vf__pipe_unlock(ep->f);
-	/* no worker holds it now; closing a socket can wait for the kernel
-	 * (synchronize_net), which workers must not wait for */
-	ep->dp->ops.close(state);
+	pthread_mutex_lock(&ep->lock); /* no sender is in a tx call on it */
+	/* seq_cst: workers load it without the lock (rx_batch()) */
+	__atomic_store_n(&ep->gone, true, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&ep->lock);
+	close_later(ep, ep->state);
 	vf_info(ep->f, "%s '%s' vanished: closed until it is back",
 		ep->port ? "port netdev" : "underlay netdev", ep->ifname);
 }
@@ -167,8 +176,10 @@ static void ep_back(struct vf__endpoint *ep)
 {
 	vf_bind_opts o = {.sz = sizeof(o), .ifname = ep->ifname};
 	bool was = ep->link_up, now;
+	void *state;
+	int fd;
 
-	if (open_ep(ep->f, ep, &o) < 0) {
+	if (open_ep(ep->f, ep, &o, &state, &fd) < 0) {
 		vf_warn(ep->f, "'%s' is back but cannot be opened: %s", ep->ifname,
 			vf_last_error());
 		ep->link_up = was;
@@ -176,10 +187,14 @@ static void ep_back(struct vf__endpoint *ep)
 	}
 	now = ep->link_up;
 	ep->link_up = was;
-	vf__pipe_lock(ep->f);
-	ep->gone = false;
+	pthread_mutex_lock(&ep->lock);
+	/* seq_cst: workers load these without the lock (rx_batch()); the
+	 * state first, so that one that sees it back sees the new state */
+	__atomic_store_n(&ep->state, state, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&ep->fd, fd, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&ep->gone, false, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&ep->lock);
 	ep->reopens++;
-	vf__pipe_unlock(ep->f);
 	vf__worker_assign(ep->f, ep);
 	set_link(ep, now);
 }
@@ -335,7 +350,10 @@ static int check_bind(vf_fabric *f, const vf_port *p, vf_bind_opts *o, const cha
 	return 0;
 }
 
-static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o)
+/* Opens @ep's netdev through its datapath: its state and descriptor in
+ * *@state and *@fd (the caller publishes them). */
+static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o,
+		   void **state, int *fd)
 {
 	vf_endpoint_info info = {.sz = sizeof(info), .name = o->ifname};
 	struct vf__dp *dp = ep->dp;
@@ -362,13 +380,13 @@ static int open_ep(vf_fabric *f, struct vf__endpoint *ep, const vf_bind_opts *o)
 		}
 	}
 	vf__fail(NULL, 0, "%s", ""); /* the datapath's own message, if it sets one */
-	if ((err = dp->ops.open(&ep->state, &info, dp->user_data)) < 0) {
+	if ((err = dp->ops.open(state, &info, dp->user_data)) < 0) {
 		if (!vf_last_error()[0])
 			vf__fail(f, err, "datapath '%s' could not open '%s'", dp->name,
 				 o->ifname ? o->ifname : "");
 		return err;
 	}
-	ep->fd = dp->ops.fd ? dp->ops.fd(ep->state) : -1;
+	*fd = dp->ops.fd ? dp->ops.fd(*state) : -1;
 	return 0;
 }
 
@@ -388,8 +406,10 @@ static int bind_ep(vf_fabric *f, vf_port *p, const vf_bind_opts *user, const cha
 		return vf__fail(f, -ENOMEM, "no memory for an endpoint");
 	ep->f = f;
 	ep->port = p;
+	ep->serial = p ? p->serial : 0;
 	ep->dp = vf__dp_find(f, o.datapath);
 	ep->fd = -1;
+	pthread_mutex_init(&ep->lock, NULL);
 	if (o.ifname)
 		snprintf(ep->ifname, sizeof(ep->ifname), "%s", o.ifname);
 	if (o.flags & CREATE_FLAGS) {
@@ -399,14 +419,14 @@ static int bind_ep(vf_fabric *f, vf_port *p, const vf_bind_opts *user, const cha
 		if (o.peer)
 			snprintf(ep->peer, sizeof(ep->peer), "%s", o.peer);
 	}
-	if ((err = open_ep(f, ep, &o)) < 0)
+	/* not published yet: no worker sees it before the tables name it */
+	if ((err = open_ep(f, ep, &o, &ep->state, &ep->fd)) < 0)
 		goto fail;
 	/* a netdev that was there is the fabric's to delete only once bound:
 	 * a failed bind leaves it as it was */
 	ep->flags |= o.flags & VF_BIND_F_OWN;
 	ep->id = ++f->rt->next_id;
 	ep->dp->endpoints++;
-	vf__pipe_lock(f);
 	vf__list_add_tail(&f->rt->endpoints, &ep->node);
 	if (p) {
 		p->ep = ep;
@@ -414,9 +434,9 @@ static int bind_ep(vf_fabric *f, vf_port *p, const vf_bind_opts *user, const cha
 	} else {
 		f->rt->underlay = ep;
 	}
-	vf__pipe_unlock(f);
-	if (p)
-		vf__touch(&p->obj);
+	vf__touch(p ? &p->obj : &f->obj);
+	/* the tables that name it first: its events find it there */
+	vf__runtime_publish(f);
 	vf__worker_assign(f, ep);
 	vf_info(f, "%s%s bound to %s '%s'", p ? "port " : "the underlay",
 		p ? p->entry.name : "", ep->dp->name, ep->ifname);
@@ -424,32 +444,50 @@ static int bind_ep(vf_fabric *f, vf_port *p, const vf_bind_opts *user, const cha
 fail:
 	if (ep->flags)
 		vf__nl_link_delete(f->rt->nl, ep->ifname);
+	pthread_mutex_destroy(&ep->lock);
 	free(ep);
 	return err;
+}
+
+/* The end of an unbound endpoint, a grace period after the tables stopped
+ * naming it: no worker can hold it. */
+static void ep_free(void *arg)
+{
+	struct vf__endpoint *ep = arg;
+
+	if (!ep->gone) /* else closed as it went (ep_gone()) */
+		ep->dp->ops.close(ep->state);
+	ep->dp->endpoints--;
+	pthread_mutex_destroy(&ep->lock);
+	free(ep);
 }
 
 static void unbind(struct vf__endpoint *ep)
 {
 	vf_fabric *f = ep->f;
 
-	vf__pipe_lock(f);
 	vf__worker_unassign(ep);
 	vf__list_del(&ep->node);
 	if (ep->port) {
 		ep->port->ep = NULL;
 		ep->port->link_down = false;
+		vf__touch(&ep->port->obj);
 	} else {
 		f->rt->underlay = NULL;
+		vf__touch(&f->obj);
 	}
-	vf__pipe_unlock(f);
-	if (!ep->gone) /* unassigned: no worker holds it (as in ep_gone()) */
-		ep->dp->ops.close(ep->state);
-	ep->dp->endpoints--;
+	/* tables without it, published now, before the grace period starts:
+	 * a worker online after that cannot find it */
+	if (f->tables && !vf__pipe_tables(f)) {
+		/* the published tables still name it: it can never go */
+		vf_err(f, "no memory to publish the pipeline's tables: endpoint '%s' "
+			  "is kept",
+		       ep->ifname);
+		return;
+	}
 	if (ep->flags && vf__nl_link_delete(f->rt->nl, ep->ifname) < 0 && ep->peer[0])
 		vf_warn(f, "could not delete %s: %s", ep->ifname, vf_last_error());
-	if (ep->port)
-		vf__touch(&ep->port->obj);
-	free(ep);
+	vf__runtime_defer(f, ep_free, ep);
 }
 
 static int port_ok(vf_port *p, const char *what)
@@ -541,17 +579,18 @@ static int ep_stats(vf_fabric *f, struct vf__endpoint *ep, vf_datapath_stats *ou
 		return vf__fail(f, -EINVAL, "%s: NULL out", what);
 	if (!ep)
 		return vf__fail(f, -ENOTCONN, "%s: not bound", what);
-	vf__pipe_lock(f);
+	/* the transmit side's lock: a datapath's counters are its tx's */
+	pthread_mutex_lock(&ep->lock);
 	if (!ep->gone && ep->dp->ops.stats &&
 	    ep->dp->ops.sz >= vf__offsetofend(vf_datapath_ops, stats))
 		ep->dp->ops.stats(ep->state, &s);
-	s.rx_packets = ep->rx_packets;
-	s.rx_bytes = ep->rx_bytes;
-	s.tx_packets = ep->tx_packets;
-	s.tx_bytes = ep->tx_bytes;
-	s.tx_dropped += ep->tx_dropped;
+	pthread_mutex_unlock(&ep->lock);
+	s.rx_packets = VF__CNT_GET(ep->rx_packets);
+	s.rx_bytes = VF__CNT_GET(ep->rx_bytes);
+	s.tx_packets = VF__CNT_GET(ep->tx_packets);
+	s.tx_bytes = VF__CNT_GET(ep->tx_bytes);
+	s.tx_dropped += VF__CNT_GET(ep->tx_dropped);
 	s.link_downs = ep->link_downs;
-	vf__pipe_unlock(f);
 	return vf__copy_out(out, &s, sizeof(s), "vf_datapath_stats");
 }
 

@@ -1,5 +1,5 @@
-/* The runtime's life with its fabric, the pipeline lock, table
- * publication, and the datapath registry (sys/datapath.h). */
+/* The runtime's life with its fabric, publication to the workers and
+ * deferred frees (qsbr.h), and the datapath registry (sys/datapath.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,70 +8,63 @@
 #include <uv.h>
 
 #include "netlink/nl.h"
+#include "pipeline/location.h"
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
-/* The owner is written by the thread that holds the lock and read by
- * any thread that asks whether it holds it: relaxed atomics (only a thread
- * itself can have stored its own id there). */
-void vf__pipe_lock(vf_fabric *f)
+/* Runs the deferred frees that are due; while some wait for workers, a
+ * timer looks again every millisecond (workers' batches are short). */
+static void reclaim_cb(uv_timer_t *h);
+
+static void reclaim(vf_fabric *f)
 {
-	if (!f->rt)
-		return;
-	pthread_mutex_lock(&f->rt->lock);
-	__atomic_store_n(&f->rt->owner, pthread_self(), __ATOMIC_RELAXED);
-	__atomic_store_n(&f->rt->owned, true, __ATOMIC_RELAXED);
+	uv_timer_t *t = f->rt->reclaim_handle;
+
+	if (vf__qsbr_poll(f->qsbr)) {
+		if (!uv_is_active((uv_handle_t *)t))
+			uv_timer_start(t, reclaim_cb, 1, 1);
+	} else if (uv_is_active((uv_handle_t *)t)) {
+		uv_timer_stop(t);
+	}
 }
 
-void vf__pipe_unlock(vf_fabric *f)
+static void reclaim_cb(uv_timer_t *h)
 {
-	if (!f->rt)
-		return;
-	__atomic_store_n(&f->rt->owned, false, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&f->rt->lock);
+	reclaim(h->data);
 }
 
-bool vf__pipe_mine(const vf_fabric *f)
+void vf__runtime_defer(vf_fabric *f, void (*fn)(void *), void *arg)
 {
-	return f->rt && __atomic_load_n(&f->rt->owned, __ATOMIC_RELAXED) &&
-	       pthread_equal(__atomic_load_n(&f->rt->owner, __ATOMIC_RELAXED),
-			     pthread_self());
+	vf__qsbr_defer(f->qsbr, fn, arg);
+	if (f->rt)
+		reclaim(f);
 }
 
-bool vf__pipe_enter(const vf_fabric *f)
+void vf__runtime_publish(vf_fabric *f)
 {
-	bool take = f && vf__pipe_shared(f) && !vf__pipe_mine(f);
-
-	if (take)
-		vf__pipe_lock((vf_fabric *)f);
-	return take;
+	/* the locations first: a worker that sees the new tables sees them
+	 * too (a migrated port's forwarding entry before its absence) */
+	if (vf__runtime_shared(f) && vf__locs_publish(f) < 0)
+		vf_err(f, "no memory to publish the locations");
+	if (!f->tables || f->tables->gen != f->gen) {
+		if (!vf__pipe_tables(f))
+			vf_err(f, "no memory to publish the pipeline's tables");
+	}
+	reclaim(f);
 }
 
-void vf__pipe_leave(const vf_fabric *f, bool locked)
-{
-	if (locked)
-		vf__pipe_unlock((vf_fabric *)f);
-}
-
-/* Each loop round: if the model moved since the tables were compiled,
- * compile and publish new ones for the workers. */
+/* Each loop round: if the model or the locations moved since they were
+ * published, publish them again for the workers. */
 static void on_prepare(uv_prepare_t *h)
 {
-	vf_fabric *f = h->data;
-
-	if (f->tables && f->tables->gen == f->gen)
-		return;
-	vf__pipe_lock(f);
-	if (!vf__pipe_tables(f))
-		vf_err(f, "no memory to publish the pipeline's tables");
-	vf__pipe_unlock(f);
+	vf__runtime_publish(h->data);
 }
 
 void vf__runtime_touched(vf_fabric *f)
 {
 	/* Workers only see a change once the loop publishes it: have the
 	 * host run the loop soon. */
-	if (f->rt && f->rt->nworkers)
+	if (vf__runtime_shared(f))
 		vf__loop_kick(f);
 }
 
@@ -156,6 +149,8 @@ int vf_datapath_unregister(vf_fabric *f, const char *name)
 	if (!(dp = vf__dp_find(f, name)))
 		return vf__fail(f, -ENOENT, "no datapath '%s' is registered",
 				name ? name : "(null)");
+	if (dp->endpoints) /* some may only wait for their grace period */
+		vf__qsbr_barrier(f->qsbr);
 	if (dp->endpoints)
 		return vf__fail(f, -EBUSY, "datapath '%s' has %u endpoint(s) open",
 				dp->name, dp->endpoints);
@@ -183,14 +178,15 @@ int vf__runtime_open(vf_fabric *f)
 {
 	struct vf__runtime *rt = calloc(1, sizeof(*rt));
 	uv_prepare_t *prep = calloc(1, sizeof(*prep));
+	uv_timer_t *timer = calloc(1, sizeof(*timer));
 	int err;
 
-	if (!rt || !prep) {
+	if (!rt || !prep || !timer || (!f->qsbr && vf__qsbr_create(&f->qsbr) < 0)) {
 		free(rt);
 		free(prep);
+		free(timer);
 		return vf__fail(NULL, -ENOMEM, "no memory for the fabric's runtime");
 	}
-	pthread_mutex_init(&rt->lock, NULL);
 	vf__list_init(&rt->dps);
 	vf__list_init(&rt->endpoints);
 	vf__list_init(&rt->workers);
@@ -202,11 +198,14 @@ int vf__runtime_open(vf_fabric *f)
 	prep->data = f;
 	uv_prepare_start(prep, on_prepare);
 	rt->publish_handle = prep;
+	uv_timer_init(vf__fabric_loop(f), timer);
+	timer->data = f;
+	rt->reclaim_handle = timer;
 	return 0;
 fail:
 	free_dps(rt);
 	free(prep);
-	pthread_mutex_destroy(&rt->lock);
+	free(timer);
 	free(rt);
 	f->rt = NULL;
 	return err;
@@ -226,12 +225,13 @@ void vf__runtime_close(vf_fabric *f)
 	vf__runtime_stop(f);
 	if (rt->publish_handle)
 		uv_close(rt->publish_handle, free_handle);
+	if (rt->reclaim_handle)
+		uv_close(rt->reclaim_handle, free_handle);
 	if (rt->watch_handle)
 		uv_close(rt->watch_handle, free_handle);
 	vf__nl_watch_close(rt->watch);
 	vf__nl_close(rt->nl);
 	free_dps(rt);
-	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 	f->rt = NULL;
 }

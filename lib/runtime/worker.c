@@ -1,11 +1,13 @@
 /*
  * Workers (datapath.h): each has an epoll set of the endpoints it polls;
- * a poll waits on it without any lock, then, under the pipeline lock,
- * receives a batch from each ready endpoint, runs the pipeline on every
- * frame and sends what came out, one transmit call per endpoint.
+ * a poll waits on it offline (qsbr.h), then comes online, loads the
+ * published tables and locations once, receives a batch from each ready
+ * endpoint, runs the pipeline on every frame, sends what came out (one
+ * transmit call per endpoint), and goes offline again. No lock is shared
+ * by all workers (runtime.h says what is shared, and how).
  *
- * Events carry the endpoint's id, not its address: an endpoint closed
- * between the wait and the lock is simply not found.
+ * Events carry the endpoint's id, not its address: an endpoint unbound
+ * between the wait and the batch is not in the tables loaded after it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pipeline/location.h"
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
@@ -27,10 +30,12 @@
 struct vf_worker {
 	struct vf__list node;
 	vf_fabric *f;
+	struct vf__qsbr_reader rd; /* online during a batch */
 	int epfd;
 	uint32_t batch;
 	unsigned int nendpoints;
 	uint64_t frames;
+	uint32_t since_sweep; /* frames since it last swept connection tracking */
 	struct vf__txq q;
 	uint8_t *work;		  /* the frame being processed, then room for a reply */
 	struct vf__flowcache *fc; /* its own: nothing in it is shared */
@@ -95,17 +100,15 @@ int vf_worker_create(vf_worker **out, vf_fabric *f, const vf_worker_opts *user)
 	}
 	w->f = f;
 	w->batch = o.batch ? o.batch : 32;
-	/* Tables the worker can use from its first frame on. */
-	vf__pipe_lock(f);
-	if (vf__pipe_init(f) < 0 || !vf__pipe_tables(f)) {
-		vf__pipe_unlock(f);
+	/* Tables and locations the worker can use from its first frame on. */
+	if (vf__pipe_init(f) < 0 || !vf__pipe_tables(f) || vf__locs_publish(f) < 0) {
 		close(w->epfd);
 		err = vf__fail(f, -ENOMEM, "no memory for the pipeline's tables");
 		goto fail;
 	}
+	vf__qsbr_register(f->qsbr, &w->rd);
 	vf__list_add_tail(&f->rt->workers, &w->node);
 	f->rt->nworkers++;
-	vf__pipe_unlock(f);
 	f->obj.refs++; /* the worker keeps the fabric's memory */
 	VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
 	vf__worker_assign(f, ep);
@@ -138,14 +141,14 @@ void vf_worker_destroy(vf_worker *w)
 	if (!w)
 		return;
 	f = w->f;
+	/* no thread polls it (datapath.h): it is offline */
+	vf__qsbr_unregister(f->qsbr, &w->rd);
 	if (f->rt) {
-		vf__pipe_lock(f);
 		vf__list_del(&w->node);
 		f->rt->nworkers--;
 		VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
 		if (ep->worker == w)
 			vf__worker_unassign(ep);
-		vf__pipe_unlock(f);
 		VF__EACH(ep, &f->rt->endpoints, struct vf__endpoint, node)
 		vf__worker_assign(f, ep);
 	}
@@ -164,29 +167,33 @@ uint64_t vf_worker_frames(const vf_worker *w)
 	return w ? __atomic_load_n(&w->frames, __ATOMIC_RELAXED) : 0;
 }
 
-static struct vf__endpoint *find_ep(vf_worker *w, uint64_t id)
-{
-	struct vf__endpoint *ep;
+__thread bool vf__in_worker;
 
-	VF__EACH(ep, &w->f->rt->endpoints, struct vf__endpoint, node)
-	if (ep->id == id)
-		return ep->worker == w ? ep : NULL;
-	return NULL;
-}
-
-/* Receives one batch from @ep and runs the pipeline on it. */
-static int rx_batch(vf_worker *w, struct vf__endpoint *ep, uint64_t now)
+/* Receives one batch from @ep and runs the pipeline on it, with tables @t
+ * and locations @locs. */
+static int rx_batch(vf_worker *w, struct vf__endpoint *ep, const struct vf__tables *t,
+		    const struct vf__locs *locs, uint64_t now)
 {
 	vf_frame frames[BATCH_MAX];
 	vf_fabric *f = w->f;
-	int n = ep->dp->ops.rx(ep->state, frames, (int)w->batch);
+	const struct vf__tport *src = ep->serial ? vf__t_port_serial(t, ep->serial) : NULL;
+	void *state;
+	int n;
 
+	/* the endpoint's lock around each datapath call (not the pipeline):
+	 * its stats read what rx counts, and ep_gone() waits for it; a state
+	 * replaced after rx stays open until this batch is over (qsbr.h) */
+	pthread_mutex_lock(&ep->lock);
+	state = ep->state;
+	n = ep->gone ? 0 : ep->dp->ops.rx(state, frames, (int)w->batch);
+	pthread_mutex_unlock(&ep->lock);
 	if (n <= 0)
 		return n;
 	for (int i = 0; i < n; i++) {
 		struct vf__ctx c = {
 			.f = f,
-			.t = f->tables,
+			.t = t,
+			.locs = locs,
 			.now = now,
 			.reply = w->work + FRAME_MAX + 64,
 			.reply_cap = FRAME_MAX + 64,
@@ -197,25 +204,30 @@ static int rx_batch(vf_worker *w, struct vf__endpoint *ep, uint64_t now)
 
 		uint8_t *buf = w->work;
 
-		ep->rx_packets++;
-		ep->rx_bytes += frames[i].len;
+		VF__CNT_ADD(ep->rx_packets, 1);
+		VF__CNT_ADD(ep->rx_bytes, frames[i].len);
 		if (frames[i].flags & VF_FRAME_F_WRITABLE) /* run it where it is */
 			buf = (uint8_t *)(uintptr_t)frames[i].data;
 		else
 			memcpy(buf, frames[i].data, len);
-		if (ep->port)
-			vf__pipe_from_port(&c, ep->port, buf, len);
+		if (ep->serial)
+			vf__pipe_from_port(&c, src, buf, len);
 		else
 			vf__pipe_from_underlay(&c, buf, len);
 	}
-	if (ep->dp->ops.rx_release)
-		ep->dp->ops.rx_release(ep->state);
+	if (ep->dp->ops.rx_release) {
+		pthread_mutex_lock(&ep->lock);
+		ep->dp->ops.rx_release(state);
+		pthread_mutex_unlock(&ep->lock);
+	}
 	return n;
 }
 
 int vf_worker_poll(vf_worker *w, int timeout_ms)
 {
 	struct epoll_event evs[EVENTS_MAX];
+	const struct vf__tables *t;
+	const struct vf__locs *locs;
 	vf_fabric *f;
 	int n, total = 0;
 	uint64_t now;
@@ -227,14 +239,18 @@ int vf_worker_poll(vf_worker *w, int timeout_ms)
 		return errno == EINTR ? -EINTR
 				      : vf__fail(f, -errno, "vf_worker_poll: %s",
 						 strerror(errno));
-	vf__pipe_lock(f);
-	if (f->obj.removed || !f->tables) {
-		vf__pipe_unlock(f);
-		return vf__fail(f, -ENOENT, "vf_worker_poll: the fabric was destroyed");
+	/* online: what it loads from here on stays until it is offline */
+	vf__qsbr_online(f->qsbr, &w->rd);
+	vf__in_worker = true; /* the output callback may not call back in */
+	if (!(t = vf__qsbr_load(&f->tables))) {
+		vf__qsbr_offline(&w->rd);
+		vf__in_worker = false;
+		return vf__fail(NULL, -ENOENT, "vf_worker_poll: the fabric was destroyed");
 	}
+	locs = vf__locs_snapshot(f->locs);
 	now = vf__now_ns(f);
 	for (int i = 0; i < n; i++) {
-		struct vf__endpoint *ep = find_ep(w, evs[i].data.u64);
+		struct vf__endpoint *ep = vf__t_endpoint(t, evs[i].data.u64);
 		int got;
 
 		if (!ep)
@@ -246,17 +262,20 @@ int vf_worker_poll(vf_worker *w, int timeout_ms)
 			int e = 0;
 			socklen_t elen = sizeof(e);
 
-			if (getsockopt(ep->fd, SOL_SOCKET, SO_ERROR, &e, &elen) == 0 && e)
+			if (getsockopt(vf__qsbr_load(&ep->fd), SOL_SOCKET, SO_ERROR, &e,
+				       &elen) == 0 &&
+			    e)
 				vf_dbg(f, "endpoint '%s': %s", ep->ifname, strerror(e));
 		}
-		if ((got = rx_batch(w, ep, now)) < 0)
+		if ((got = rx_batch(w, ep, t, locs, now)) < 0)
 			vf_warn(f, "endpoint '%s': receive failed (%d)", ep->ifname, got);
 		else
 			total += got;
 	}
 	vf__txq_flush(&w->q);
-	vf__pipe_sweep(f, now, (uint32_t)total);
-	vf__pipe_unlock(f);
+	vf__pipe_sweep(f, &w->since_sweep, now, (uint32_t)total);
+	vf__in_worker = false;
+	vf__qsbr_offline(&w->rd);
 	__atomic_fetch_add(&w->frames, (uint64_t)total, __ATOMIC_RELAXED);
 	return total;
 }
