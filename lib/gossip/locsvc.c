@@ -12,29 +12,49 @@
 #include "util/hash.h"
 
 #define QHIST 16
+#define PEND_MAX 16
+/* New members asked for what we miss: all of them in a cluster of up to
+ * SYNC_ALL_MEMBERS, else at most SYNC_NEW_MAX per look (members that
+ * come back are always asked). A host that joins a cluster of thousands
+ * learns of them all at once, and each would answer with up to
+ * VF__LOCSVC_DELTA_MAX records: the join push-pull, broadcasts and
+ * periodic push-pulls carry the rest. */
+#define SYNC_ALL_MEMBERS 64
+#define SYNC_NEW_MAX 4
+/* Records are kept in chunks of this many, which never move. */
+#define CHUNK_SHIFT 10
+#define CHUNK (1u << CHUNK_SHIFT)
 
-struct origin {
-	char *name;
-	uint64_t known; /* all its records up to here are held */
-	bool gone;	/* failed or left: its records are forgotten */
-	bool member;	/* an alive member when last looked at */
-	/* marks that start above known (out-of-order broadcasts), kept to
-	 * chain once the gap before them fills */
+/* Marks that start above an origin's known version (out-of-order
+ * broadcasts), kept to chain once the gap before them fills; allocated
+ * for the few origins that have any. */
+struct pend {
 	struct {
 		uint64_t base, upto;
-	} pend[16];
-	uint8_t npend;
+	} m[PEND_MAX];
 };
 
+struct origin {
+	uint64_t known;	   /* all its records up to here are held */
+	struct pend *pend; /* NULL: none kept */
+	uint32_t name;	   /* offset in ls->names */
+	uint8_t npend;
+	bool gone;   /* failed or left: its records are forgotten */
+	bool member; /* an alive member when last looked at */
+};
+
+enum { R_USED = 1, R_DEAD = 2, R_INSTALLED = 4, R_SEEN = 8 };
+
+/* 48 bytes: a record is one of these in a chunk, plus its share of the
+ * (cell, VIP) index (4 bytes a slot). */
 struct rec {
-	uint32_t origin; /* index in ls->origins; 0 is this host */
-	uint32_t cell, vip, subnet, host_ip;
-	vf_mac vmac, host_mac;
 	uint64_t version;
-	bool dead;	  /* withdrawn by its origin */
-	bool installed;	  /* the one in the pipeline's table */
-	bool seen;	  /* ours: the port was found by this scan */
-	struct rec *next; /* the next record of the same (cell, vip) */
+	uint32_t cell, vip, subnet, host_ip;
+	uint32_t origin; /* index in ls->origins; 0 is this host */
+	uint32_t next;	 /* 1 + the next record of the same (cell, vip), or of
+			  * the free list; 0: none */
+	vf_mac vmac, host_mac;
+	uint8_t flags; /* R_* */
 };
 
 struct query {
@@ -44,12 +64,23 @@ struct query {
 
 struct vf__locsvc {
 	vf_fabric *f;
+	struct vf__locsvc_table table;
 	struct vf__swim *swim;
+	uint64_t swim_gen; /* the membership's generation last scanned */
+	bool scanned;
 	struct origin *origins;
 	size_t norigins, corigins;
-	struct rec **recs; /* every record, in no order */
-	size_t nrecs, crecs;
-	struct vf__hmap by_key; /* (cell, vip) -> its first record */
+	char *names; /* origin names, each NUL-terminated */
+	size_t names_len, names_cap;
+	uint32_t *by_name; /* 1 + origin index, open addressing; 0: empty */
+	size_t cby_name;
+	struct rec **chunks; /* every record, in no order */
+	size_t nchunks, nslots, nrecs;
+	uint32_t free_recs; /* 1 + first free slot */
+	uint32_t *by_key;   /* 1 + first record of a (cell, vip); 0: empty */
+	size_t cby_key, nkeys;
+	struct vf__gbuf vv; /* our vector, encoded (valid unless vv_dirty) */
+	bool vv_dirty;
 	struct query q[QHIST];
 	unsigned int qnext;
 	struct vf__locsvc_stats st;
@@ -57,13 +88,45 @@ struct vf__locsvc {
 
 /* ---- tables ---- */
 
+static const char *oname(const struct vf__locsvc *ls, size_t i)
+{
+	return ls->names + ls->origins[i].name;
+}
+
+static uint64_t name_hash(const uint8_t *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return vf__hash_u64(h);
+}
+
 static long origin_find(const struct vf__locsvc *ls, const uint8_t *name, size_t len)
 {
-	for (size_t i = 0; i < ls->norigins; i++)
-		if (strlen(ls->origins[i].name) == len &&
-		    !memcmp(ls->origins[i].name, name, len))
-			return (long)i;
-	return -1;
+	size_t mask = ls->cby_name - 1;
+
+	if (!ls->cby_name)
+		return -1;
+	for (size_t i = name_hash(name, len) & mask;; i = (i + 1) & mask) {
+		uint32_t v = ls->by_name[i];
+		const char *n;
+
+		if (!v)
+			return -1;
+		n = oname(ls, v - 1);
+		if (!strncmp(n, (const char *)name, len) && !n[len])
+			return (long)v - 1;
+	}
+}
+
+static void by_name_put(uint32_t *t, size_t cap, uint64_t h, uint32_t v)
+{
+	size_t i = h & (cap - 1);
+
+	while (t[i])
+		i = (i + 1) & (cap - 1);
+	t[i] = v;
 }
 
 static long origin_get(struct vf__locsvc *ls, const uint8_t *name, size_t len)
@@ -81,50 +144,150 @@ static long origin_get(struct vf__locsvc *ls, const uint8_t *name, size_t len)
 		ls->origins = o;
 		ls->corigins = c;
 	}
+	if ((ls->norigins + 1) * 2 > ls->cby_name) { /* load at most 1/2 */
+		size_t c = ls->cby_name ? 2 * ls->cby_name : 16;
+		uint32_t *t = calloc(c, sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		for (size_t k = 0; k < ls->norigins; k++)
+			by_name_put(t, c, name_hash((const uint8_t *)oname(ls, k), strlen(oname(ls, k))),
+				    (uint32_t)k + 1);
+		free(ls->by_name);
+		ls->by_name = t;
+		ls->cby_name = c;
+	}
+	if (ls->names_len + len + 1 > ls->names_cap) {
+		size_t c = ls->names_cap ? ls->names_cap : 256;
+		char *n;
+
+		while (ls->names_len + len + 1 > c)
+			c *= 2;
+		if (!(n = realloc(ls->names, c)))
+			return -ENOMEM;
+		ls->names = n;
+		ls->names_cap = c;
+	}
 	o = &ls->origins[ls->norigins];
-	if (!(o->name = malloc(len + 1)))
-		return -ENOMEM;
-	memcpy(o->name, name, len);
-	o->name[len] = '\0';
-	o->known = 0;
-	o->gone = false;
-	o->member = false;
-	o->npend = 0;
+	memset(o, 0, sizeof(*o));
+	o->name = (uint32_t)ls->names_len;
+	memcpy(ls->names + ls->names_len, name, len);
+	ls->names[ls->names_len + len] = '\0';
+	ls->names_len += len + 1;
+	by_name_put(ls->by_name, ls->cby_name, name_hash(name, len),
+		    (uint32_t)ls->norigins + 1);
 	return (long)ls->norigins++;
 }
 
-struct key {
-	uint32_t cell, vip;
-};
+static struct rec *rec_at(const struct vf__locsvc *ls, uint32_t i)
+{
+	return &ls->chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)];
+}
+
+static uint32_t rec_index(const struct vf__locsvc *ls, const struct rec *r)
+{
+	for (size_t c = 0;; c++)
+		if (r >= ls->chunks[c] && r < ls->chunks[c] + CHUNK)
+			return (uint32_t)(c << CHUNK_SHIFT | (size_t)(r - ls->chunks[c]));
+}
 
 static uint64_t key_hash(uint32_t cell, uint32_t vip)
 {
 	return vf__hash_u64((uint64_t)cell << 32 | vip);
 }
 
-static bool key_eq(const void *val, const void *k)
+/* The slot of (cell, vip) in the key index, or of the empty slot where it
+ * would go. */
+static size_t key_slot(const struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 {
-	const struct rec *r = val;
-	const struct key *key = k;
+	size_t mask = ls->cby_key - 1, i = key_hash(cell, vip) & mask;
 
-	return r->cell == key->cell && r->vip == key->vip;
+	for (;; i = (i + 1) & mask) {
+		uint32_t v = ls->by_key[i];
+		const struct rec *r;
+
+		if (!v)
+			return i;
+		r = rec_at(ls, v - 1);
+		if (r->cell == cell && r->vip == vip)
+			return i;
+	}
 }
 
 /* The records of (cell, vip), a list through ->next, or NULL. */
 static struct rec *key_first(const struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 {
-	struct key k = {cell, vip};
+	uint32_t v;
 
-	return vf__hmap_get(&ls->by_key, key_hash(cell, vip), key_eq, &k);
+	if (!ls->cby_key)
+		return NULL;
+	v = ls->by_key[key_slot(ls, cell, vip)];
+	return v ? rec_at(ls, v - 1) : NULL;
 }
+
+static struct rec *rec_next(const struct vf__locsvc *ls, const struct rec *r)
+{
+	return r->next ? rec_at(ls, r->next - 1) : NULL;
+}
+
+#define KEY_EACH(r, ls, cell, vip) \
+	for (r = key_first(ls, cell, vip); r; r = rec_next(ls, r))
 
 static struct rec *rec_find(struct vf__locsvc *ls, uint32_t origin, uint32_t cell,
 			    uint32_t vip)
 {
-	for (struct rec *r = key_first(ls, cell, vip); r; r = r->next)
-		if (r->origin == origin)
-			return r;
+	struct rec *r;
+
+	KEY_EACH(r, ls, cell, vip)
+	if (r->origin == origin)
+		return r;
 	return NULL;
+}
+
+/* Room for one more key: the index stays at most 4/5 full. */
+static int key_reserve(struct vf__locsvc *ls)
+{
+	size_t c = ls->cby_key ? ls->cby_key : 16;
+	uint32_t *old = ls->by_key;
+	size_t oc = ls->cby_key;
+
+	while ((ls->nkeys + 1) * 5 > c * 4)
+		c *= 2;
+	if (c == ls->cby_key)
+		return 0;
+	if (!(ls->by_key = calloc(c, sizeof(*ls->by_key)))) {
+		ls->by_key = old;
+		return -ENOMEM;
+	}
+	ls->cby_key = c;
+	for (size_t i = 0; i < oc; i++)
+		if (old[i]) {
+			const struct rec *r = rec_at(ls, old[i] - 1);
+
+			ls->by_key[key_slot(ls, r->cell, r->vip)] = old[i];
+		}
+	free(old);
+	return 0;
+}
+
+/* Empties slot @i of the key index (backward-shift deletion: linear
+ * probing needs no tombstones). */
+static void key_del_slot(struct vf__locsvc *ls, size_t i)
+{
+	size_t mask = ls->cby_key - 1;
+
+	for (size_t j = (i + 1) & mask; ls->by_key[j]; j = (j + 1) & mask) {
+		const struct rec *r = rec_at(ls, ls->by_key[j] - 1);
+		size_t home = key_hash(r->cell, r->vip) & mask;
+
+		/* j's entry may move to i unless its home lies in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			ls->by_key[i] = ls->by_key[j];
+			i = j;
+		}
+	}
+	ls->by_key[i] = 0;
+	ls->nkeys--;
 }
 
 /* A new zeroed record of @origin for (cell, vip), linked in. */
@@ -132,60 +295,79 @@ static struct rec *rec_add(struct vf__locsvc *ls, uint32_t origin, uint32_t cell
 			   uint32_t vip)
 {
 	struct rec *r, *first = key_first(ls, cell, vip);
+	uint32_t i;
 
-	if (ls->nrecs == ls->crecs) {
-		size_t c = ls->crecs ? 2 * ls->crecs : 64;
-		struct rec **a = realloc(ls->recs, c * sizeof(*a));
+	if (!first && key_reserve(ls) < 0)
+		return NULL;
+	if (!ls->free_recs && ls->nslots == ls->nchunks * CHUNK) {
+		struct rec **c = realloc(ls->chunks, (ls->nchunks + 1) * sizeof(*c));
 
-		if (!a)
+		if (!c)
 			return NULL;
-		ls->recs = a;
-		ls->crecs = c;
+		ls->chunks = c;
+		if (!(c[ls->nchunks] = malloc(CHUNK * sizeof(struct rec))))
+			return NULL;
+		ls->nchunks++;
 	}
-	if (!(r = calloc(1, sizeof(*r))))
-		return NULL;
-	if (!first && vf__hmap_reserve(&ls->by_key, 1) < 0) {
-		free(r);
-		return NULL;
+	if (ls->free_recs) {
+		i = ls->free_recs - 1;
+		ls->free_recs = rec_at(ls, i)->next;
+	} else {
+		i = (uint32_t)ls->nslots++;
 	}
+	r = rec_at(ls, i);
+	memset(r, 0, sizeof(*r));
+	r->flags = R_USED;
 	r->origin = origin;
 	r->cell = cell;
 	r->vip = vip;
 	if (first) {
 		r->next = first->next;
-		first->next = r;
+		first->next = i + 1;
 	} else {
-		vf__hmap_put(&ls->by_key, key_hash(cell, vip), r);
+		ls->by_key[key_slot(ls, cell, vip)] = i + 1;
+		ls->nkeys++;
 	}
-	ls->recs[ls->nrecs++] = r;
+	ls->nrecs++;
 	return r;
 }
 
-/* Unlinks @r from its key's list (the table keeps room: no failure). */
-static void rec_unlink(struct vf__locsvc *ls, struct rec *r)
+/* Unlinks @r from its key's list and frees it. */
+static void rec_del(struct vf__locsvc *ls, struct rec *r)
 {
-	struct rec *first = key_first(ls, r->cell, r->vip);
-	uint64_t h = key_hash(r->cell, r->vip);
+	size_t slot = key_slot(ls, r->cell, r->vip);
+	uint32_t i = rec_index(ls, r);
+	struct rec *p;
 
-	if (first == r) {
-		vf__hmap_del(&ls->by_key, h, r);
+	if (ls->by_key[slot] == i + 1) {
 		if (r->next)
-			vf__hmap_put(&ls->by_key, h, r->next); /* into the freed slot */
-		return;
+			ls->by_key[slot] = r->next;
+		else
+			key_del_slot(ls, slot);
+	} else {
+		for (p = rec_at(ls, ls->by_key[slot] - 1); p; p = rec_next(ls, p))
+			if (p->next == i + 1) {
+				p->next = r->next;
+				break;
+			}
 	}
-	for (struct rec *p = first; p; p = p->next)
-		if (p->next == r) {
-			p->next = r->next;
-			return;
-		}
+	r->flags = 0;
+	r->next = ls->free_recs;
+	ls->free_recs = i + 1;
+	ls->nrecs--;
 }
+
+#define REC_EACH(r, ls)                                                    \
+	for (size_t ri_ = 0; ri_ < (ls)->nslots; ri_++)                      \
+		if (((r) = rec_at(ls, (uint32_t)ri_))->flags & R_USED)
 
 /* The highest version any origin gave (cell, vip). */
 static uint64_t key_version(const struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 {
+	const struct rec *r;
 	uint64_t v = 0;
 
-	for (const struct rec *r = key_first(ls, cell, vip); r; r = r->next)
+	for (r = key_first(ls, cell, vip); r; r = rec_next(ls, r))
 		if (r->version > v)
 			v = r->version;
 	return v;
@@ -198,7 +380,7 @@ static bool beats(const struct vf__locsvc *ls, const struct rec *a, const struct
 {
 	if (a->version != b->version)
 		return a->version > b->version;
-	return strcmp(ls->origins[a->origin].name, ls->origins[b->origin].name) > 0;
+	return strcmp(oname(ls, a->origin), oname(ls, b->origin)) > 0;
 }
 
 static void to_location(const struct rec *r, vf_location *l)
@@ -218,10 +400,10 @@ static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 	struct rec *win = NULL, *cur = NULL;
 	bool local = false;
 
-	for (struct rec *r = key_first(ls, cell, vip); r; r = r->next) {
-		if (r->installed)
+	for (struct rec *r = key_first(ls, cell, vip); r; r = rec_next(ls, r)) {
+		if (r->flags & R_INSTALLED)
 			cur = r;
-		if (r->dead || ls->origins[r->origin].gone)
+		if ((r->flags & R_DEAD) || ls->origins[r->origin].gone)
 			continue;
 		if (r->origin == 0)
 			local = true;
@@ -231,21 +413,21 @@ static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 	if (local)
 		win = NULL;
 	if (cur && cur != win)
-		cur->installed = false;
+		cur->flags &= (uint8_t)~R_INSTALLED;
 	if (win) {
 		VF_OPTS(vf_location, l, .cell_id = 0);
 
 		to_location(win, &l);
-		if (vf_location_set(ls->f, &l) < 0) {
+		if (ls->table.set(ls->table.ctx, &l) < 0) {
 			ls->st.install_errors++;
-			win->installed = false;
+			win->flags &= (uint8_t)~R_INSTALLED;
 		} else {
 			ls->st.installs++;
-			win->installed = true;
+			win->flags |= R_INSTALLED;
 		}
 	}
-	if (cur && !cur->installed && (!win || !win->installed)) {
-		vf_location_del(ls->f, cell, vip);
+	if (cur && !(cur->flags & R_INSTALLED) && (!win || !(win->flags & R_INSTALLED))) {
+		ls->table.del(ls->table.ctx, cell, vip);
 		ls->st.uninstalls++;
 	}
 }
@@ -255,7 +437,7 @@ static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 static void rec_view(const struct vf__locsvc *ls, const struct rec *r,
 		     struct vf__loc_rec *w)
 {
-	w->origin = vf__gbytes_str(ls->origins[r->origin].name);
+	w->origin = vf__gbytes_str(oname(ls, r->origin));
 	w->cell = r->cell;
 	w->vip = r->vip;
 	w->subnet = r->subnet;
@@ -263,7 +445,7 @@ static void rec_view(const struct vf__locsvc *ls, const struct rec *r,
 	w->vmac = (struct vf__gbytes){r->vmac.addr, 6};
 	w->host_mac = (struct vf__gbytes){r->host_mac.addr, 6};
 	w->version = r->version;
-	w->dead = r->dead;
+	w->dead = r->flags & R_DEAD;
 }
 
 /* Encodes an update; @to NULL broadcasts it. Returns the bytes sent. */
@@ -295,15 +477,16 @@ static void publish(struct vf__locsvc *ls, struct rec *r)
 {
 	struct origin *self = &ls->origins[0];
 	uint64_t prev = self->known, v = key_version(ls, r->cell, r->vip);
-	struct vf__loc_mark k = {vf__gbytes_str(self->name), prev, 0};
+	struct vf__loc_mark k = {vf__gbytes_str(oname(ls, 0)), prev, 0};
 	struct vf__loc_rec w;
 
 	r->version = (v > prev ? v : prev) + 1;
 	self->known = r->version;
+	ls->vv_dirty = true;
 	k.upto = r->version;
 	rec_view(ls, r, &w);
 	ls->st.bcast_bytes += send_update(ls, NULL, &w, 1, &k, 1);
-	if (r->dead)
+	if (r->flags & R_DEAD)
 		ls->st.withdrawn_local++;
 	else
 		ls->st.published++;
@@ -353,18 +536,19 @@ static void batch_flush(struct vf__locsvc *ls, const char *to, struct batch *b)
 static void send_delta(struct vf__locsvc *ls, const char *to,
 		       const struct vf__loc_msg *vv)
 {
-	struct rec **pick;
+	struct rec **pick, *c;
 	size_t n = 0, sent = 0;
 	struct batch *b;
 
 	if (!ls->nrecs || !(pick = malloc(ls->nrecs * sizeof(*pick))))
 		return;
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = ls->recs[i];
-		const struct origin *o = &ls->origins[r->origin];
+	REC_EACH(c, ls)
+	{
+		const struct origin *o = &ls->origins[c->origin];
 
-		if (!o->gone && r->version <= o->known && r->version > their(vv, o->name))
-			pick[n++] = r;
+		if (!o->gone && c->version <= o->known &&
+		    c->version > their(vv, oname(ls, c->origin)))
+			pick[n++] = c;
 	}
 	if (!n || !(b = calloc(1, sizeof(*b)))) {
 		free(pick);
@@ -374,7 +558,7 @@ static void send_delta(struct vf__locsvc *ls, const char *to,
 	b->bytes = 16;
 	for (size_t i = 0; i < n && sent < VF__LOCSVC_DELTA_MAX; i++, sent++) {
 		const struct rec *r = pick[i];
-		const char *name = ls->origins[r->origin].name;
+		const char *name = oname(ls, r->origin);
 		struct vf__loc_mark *k = b->nmarks ? &b->marks[b->nmarks - 1] : NULL;
 		struct vf__loc_rec w;
 
@@ -406,25 +590,35 @@ static void send_delta(struct vf__locsvc *ls, const char *to,
 	free(pick);
 }
 
+/* Our vector, appended to @out; encoded again only after it changed
+ * (a sync to each of thousands of members sends the same bytes). */
 static int state_encode(struct vf__locsvc *ls, struct vf__gbuf *out)
 {
 	struct vf__loc_msg m = {.type = VF__LOC_STATE};
-	size_t n = 0, len = out->len;
+	size_t n = 0;
 	int rc;
 
-	if (!(m.u.state.vv = calloc(ls->norigins, sizeof(*m.u.state.vv))))
-		return -ENOMEM;
-	m.u.state.from = vf__gbytes_str(ls->origins[0].name);
-	for (size_t i = 0; i < ls->norigins && n < VF__LOC_VV_MAX; i++)
-		if (!ls->origins[i].gone && ls->origins[i].known) {
-			m.u.state.vv[n].origin = vf__gbytes_str(ls->origins[i].name);
-			m.u.state.vv[n++].version = ls->origins[i].known;
+	if (ls->vv_dirty || !ls->vv.len) {
+		if (!(m.u.state.vv = calloc(ls->norigins, sizeof(*m.u.state.vv))))
+			return -ENOMEM;
+		m.u.state.from = vf__gbytes_str(oname(ls, 0));
+		for (size_t i = 0; i < ls->norigins && n < VF__LOC_VV_MAX; i++)
+			if (!ls->origins[i].gone && ls->origins[i].known) {
+				m.u.state.vv[n].origin = vf__gbytes_str(oname(ls, i));
+				m.u.state.vv[n++].version = ls->origins[i].known;
+			}
+		m.u.state.n = n;
+		ls->vv.len = 0;
+		rc = vf__loc_msg_encode(&ls->vv, &m);
+		free(m.u.state.vv);
+		if (rc < 0) {
+			ls->vv.len = 0;
+			return rc;
 		}
-	m.u.state.n = n;
-	rc = vf__loc_msg_encode(out, &m);
-	free(m.u.state.vv);
-	if (rc == 0)
-		ls->st.state_bytes += out->len - len;
+		ls->vv_dirty = false;
+	}
+	if ((rc = vf__gbuf_put(out, ls->vv.data, ls->vv.len)) == 0)
+		ls->st.state_bytes += ls->vv.len;
 	return rc;
 }
 
@@ -453,12 +647,14 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 		return false;
 	if (o == 0) {
 		/* ours from before a restart: go on above it */
-		if (w->version > ls->origins[0].known)
+		if (w->version > ls->origins[0].known) {
 			ls->origins[0].known = w->version;
+			ls->vv_dirty = true;
+		}
 		ls->st.recs_stale++;
 		return false;
 	}
-	if (ls->origins[o].gone || member_gone(ls, ls->origins[o].name)) {
+	if (ls->origins[o].gone || member_gone(ls, oname(ls, (size_t)o))) {
 		ls->st.recs_gone++;
 		return false;
 	}
@@ -467,7 +663,8 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 		ls->st.recs_stale++;
 		/* an answer to a miss: the table lost what we installed
 		 * (someone called vf_location_del()): put it back */
-		if (r->installed && !vf__loc_get(ls->f->locs, w->cell, w->vip))
+		if ((r->flags & R_INSTALLED) &&
+		    !ls->table.has(ls->table.ctx, w->cell, w->vip))
 			settle(ls, w->cell, w->vip);
 		return false;
 	}
@@ -478,7 +675,7 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 	memcpy(r->vmac.addr, w->vmac.data, 6);
 	memcpy(r->host_mac.addr, w->host_mac.data, 6);
 	r->version = w->version;
-	r->dead = w->dead;
+	r->flags = (uint8_t)((r->flags & ~R_DEAD) | (w->dead ? R_DEAD : 0));
 	ls->st.recs_applied++;
 	settle(ls, w->cell, w->vip);
 	return true;
@@ -488,28 +685,31 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
  * or below it, then any kept marks that now do; keeps it otherwise. */
 static void advance(struct origin *o, uint64_t base, uint64_t upto)
 {
+	struct pend *pd = o->pend;
 	bool moved;
 
 	if (upto <= o->known)
 		return;
 	if (base > o->known) {
-		if (o->npend == 16) /* full: the oldest goes */
-			memmove(&o->pend[0], &o->pend[1], 15 * sizeof(o->pend[0]));
+		if (!pd && !(pd = o->pend = calloc(1, sizeof(*pd))))
+			return; /* kept nowhere: anti-entropy repairs it */
+		if (o->npend == PEND_MAX) /* full: the oldest goes */
+			memmove(&pd->m[0], &pd->m[1], (PEND_MAX - 1) * sizeof(pd->m[0]));
 		else
 			o->npend++;
-		o->pend[o->npend - 1].base = base;
-		o->pend[o->npend - 1].upto = upto;
+		pd->m[o->npend - 1].base = base;
+		pd->m[o->npend - 1].upto = upto;
 		return;
 	}
 	o->known = upto;
 	do {
 		moved = false;
 		for (uint8_t i = 0; i < o->npend; i++) {
-			if (o->pend[i].base > o->known)
+			if (pd->m[i].base > o->known)
 				continue;
-			if (o->pend[i].upto > o->known)
-				o->known = o->pend[i].upto;
-			o->pend[i] = o->pend[--o->npend];
+			if (pd->m[i].upto > o->known)
+				o->known = pd->m[i].upto;
+			pd->m[i] = pd->m[--o->npend];
 			moved = true;
 			break;
 		}
@@ -527,8 +727,12 @@ static size_t on_update(struct vf__locsvc *ls, const struct vf__loc_msg *m)
 		const struct vf__loc_mark *k = &m->u.update.marks[i];
 		long o = origin_find(ls, k->origin.data, k->origin.len);
 
-		if (o > 0 && !ls->origins[o].gone)
+		if (o > 0 && !ls->origins[o].gone) {
+			uint64_t was = ls->origins[o].known;
+
 			advance(&ls->origins[o], k->base, k->upto);
+			ls->vv_dirty |= ls->origins[o].known != was;
+		}
 	}
 	return news;
 }
@@ -539,7 +743,7 @@ static void on_query(struct vf__locsvc *ls, const struct vf__loc_msg *m)
 	char to[VF__LOC_NAME_MAX + 1];
 	struct vf__loc_rec w;
 
-	if (!r || r->dead)
+	if (!r || (r->flags & R_DEAD))
 		return; /* only the owner answers (again for a retransmitted
 			 * query: answers are idempotent) */
 	memcpy(to, m->u.query.from.data, m->u.query.from.len);
@@ -555,7 +759,7 @@ static void on_state(struct vf__locsvc *ls, const struct vf__loc_msg *m)
 
 	memcpy(to, m->u.state.from.data, m->u.state.from.len);
 	to[m->u.state.from.len] = '\0';
-	if (strcmp(to, ls->origins[0].name) != 0)
+	if (strcmp(to, oname(ls, 0)) != 0)
 		send_delta(ls, to, m);
 }
 
@@ -635,6 +839,7 @@ static void scan_port(struct vf__locsvc *ls, const vf_port *p)
 {
 	uint32_t cell = vf_cell_id(vf_port_cell(p)), vip = vf_port_vip(p);
 	vf_mac vmac = vf_port_vmac(p), hmac = vf_fabric_host_mac(ls->f);
+	bool dead;
 	uint32_t subnet = vf_subnet_id(vf_port_subnet(p));
 	uint32_t hip = vf_fabric_host_ip(ls->f);
 	struct rec *r;
@@ -642,10 +847,11 @@ static void scan_port(struct vf__locsvc *ls, const vf_port *p)
 	if (!vip)
 		return;
 	r = rec_find(ls, 0, cell, vip);
-	if (r && !r->dead && !memcmp(&r->vmac, &vmac, sizeof(vmac)) &&
+	dead = r && (r->flags & R_DEAD);
+	if (r && !dead && !memcmp(&r->vmac, &vmac, sizeof(vmac)) &&
 	    !memcmp(&r->host_mac, &hmac, sizeof(hmac)) && r->subnet == subnet &&
 	    r->host_ip == hip) {
-		r->seen = true;
+		r->flags |= R_SEEN;
 		return;
 	}
 	if (!r && !(r = rec_add(ls, 0, cell, vip)))
@@ -654,16 +860,18 @@ static void scan_port(struct vf__locsvc *ls, const vf_port *p)
 	r->host_mac = hmac;
 	r->subnet = subnet;
 	r->host_ip = hip;
-	r->dead = false;
-	r->seen = true;
+	r->flags = (uint8_t)((r->flags & ~R_DEAD) | R_SEEN);
 	publish(ls, r);
 	settle(ls, cell, vip); /* a local port now wins here */
 }
 
 static void scan_ports(struct vf__locsvc *ls)
 {
-	for (size_t i = 0; i < ls->nrecs; i++)
-		ls->recs[i]->seen = false;
+	struct rec *r;
+
+	if (!ls->f)
+		return; /* no ports of our own (a simulation's table) */
+	REC_EACH(r, ls) r->flags &= (uint8_t)~R_SEEN;
 	for (vf_cell *c = vf_fabric_next_cell(ls->f, NULL); c;
 	     c = vf_fabric_next_cell(ls->f, c))
 		for (vf_subnet *s = vf_cell_next_subnet(c, NULL); s;
@@ -671,11 +879,10 @@ static void scan_ports(struct vf__locsvc *ls)
 			for (vf_port *p = vf_subnet_next_port(s, NULL); p;
 			     p = vf_subnet_next_port(s, p))
 				scan_port(ls, p);
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = ls->recs[i];
-
-		if (r->origin == 0 && !r->dead && !r->seen) {
-			r->dead = true;
+	REC_EACH(r, ls)
+	{
+		if (r->origin == 0 && !(r->flags & (R_DEAD | R_SEEN))) {
+			r->flags |= R_DEAD;
 			publish(ls, r);
 			settle(ls, r->cell, r->vip); /* another host's may win */
 		}
@@ -685,26 +892,25 @@ static void scan_ports(struct vf__locsvc *ls)
 /* Forgets what origin @o said: out of the table, out of the vector. */
 static void withdraw(struct vf__locsvc *ls, uint32_t o)
 {
-	size_t j = 0;
+	struct rec *r;
 
 	ls->origins[o].gone = true;
 	ls->origins[o].known = 0;
 	ls->origins[o].npend = 0;
+	free(ls->origins[o].pend);
+	ls->origins[o].pend = NULL;
+	ls->vv_dirty = true;
 	ls->st.origins_withdrawn++;
-	for (size_t i = 0; i < ls->nrecs; i++)
-		if (ls->recs[i]->origin == o)
-			settle(ls, ls->recs[i]->cell, ls->recs[i]->vip);
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		struct rec *r = ls->recs[i];
-
-		if (r->origin != o) {
-			ls->recs[j++] = r;
-			continue;
-		}
-		rec_unlink(ls, r);
-		free(r);
+	REC_EACH(r, ls)
+	{
+		if (r->origin == o)
+			settle(ls, r->cell, r->vip);
 	}
-	ls->nrecs = j;
+	REC_EACH(r, ls)
+	{
+		if (r->origin == o)
+			rec_del(ls, r);
+	}
 }
 
 /* Asks @to for what we miss: our vector by UDP. A vector that does not
@@ -722,27 +928,48 @@ static void sync_with(struct vf__locsvc *ls, const char *to)
 }
 
 /* Withdraws origins the membership has failed or left; asks members
- * that are new or back for what we miss (they answer at once, not at the
- * next push-pull). */
+ * that are back, and a few that are new, for what we miss (they answer
+ * at once, not at the next push-pull). Only when the member list changed
+ * since the last look. */
 static void scan_members(struct vf__locsvc *ls)
 {
 	size_t n = ls->swim ? vf__swim_count(ls->swim) : 0;
+	unsigned int fresh = 0;
+	uint64_t gen;
 
+	if (!ls->swim)
+		return;
+	gen = vf__swim_generation(ls->swim);
+	if (ls->scanned && gen == ls->swim_gen)
+		return;
+	ls->scanned = true;
+	ls->swim_gen = gen;
 	for (size_t i = 1; i < n; i++) {
 		const struct vf__swim_node *m = vf__swim_node_at(ls->swim, i);
 		enum vf__member_state st = vf__swim_state(m);
 		bool gone = st == VF__MEMBER_FAILED || st == VF__MEMBER_LEFT;
-		long k = origin_get(ls, (const uint8_t *)m->name, strlen(m->name));
+		long k = origin_find(ls, (const uint8_t *)m->name, strlen(m->name));
 		struct origin *o;
 
+		/* a member we never heard from and will not ask yet needs no
+		 * entry (10^4 members: 10^4 entries per host saved) */
+		if (k < 0 && (gone || (n > SYNC_ALL_MEMBERS && fresh >= SYNC_NEW_MAX)))
+			continue;
+		if (k < 0)
+			k = origin_get(ls, (const uint8_t *)m->name, strlen(m->name));
 		if (k <= 0)
 			continue;
 		o = &ls->origins[k];
 		if (gone && !o->gone) {
 			withdraw(ls, (uint32_t)k);
-		} else if (!gone && (o->gone || !o->member)) {
+		} else if (!gone && o->gone) {
 			o->gone = false;
-			sync_with(ls, o->name);
+			ls->vv_dirty = true;
+			sync_with(ls, oname(ls, (size_t)k));
+		} else if (!gone && !o->member &&
+			   (n <= SYNC_ALL_MEMBERS || fresh < SYNC_NEW_MAX)) {
+			fresh++;
+			sync_with(ls, oname(ls, (size_t)k));
 		}
 		o->member = !gone;
 	}
@@ -773,12 +1000,12 @@ void vf__locsvc_request(struct vf__locsvc *ls, uint32_t cell, uint32_t vip,
 	ls->q[ls->qnext] = (struct query){cell, vip, now_ms ? now_ms : 1};
 	ls->qnext = (ls->qnext + 1) % QHIST;
 	/* the last owner we heard of, if any */
-	for (const struct rec *r = key_first(ls, cell, vip); r; r = r->next)
+	for (const struct rec *r = key_first(ls, cell, vip); r; r = rec_next(ls, r))
 		if (r->origin && !ls->origins[r->origin].gone)
-			owner = ls->origins[r->origin].name;
+			owner = oname(ls, r->origin);
 	m.u.query.cell = cell;
 	m.u.query.vip = vip;
-	m.u.query.from = vf__gbytes_str(ls->origins[0].name);
+	m.u.query.from = vf__gbytes_str(oname(ls, 0));
 	if (vf__loc_msg_encode(&b, &m) == 0) {
 		if (owner)
 			rc = vf__swim_send_user(ls->swim, owner, b.data, b.len);
@@ -792,18 +1019,41 @@ void vf__locsvc_request(struct vf__locsvc *ls, uint32_t cell, uint32_t vip,
 
 /* ---- life ---- */
 
+static int fabric_set(void *ctx, const vf_location *l)
+{
+	return vf_location_set(ctx, l);
+}
+
+static void fabric_del(void *ctx, uint32_t cell, uint32_t vip)
+{
+	vf_location_del(ctx, cell, vip);
+}
+
+static bool fabric_has(void *ctx, uint32_t cell, uint32_t vip)
+{
+	return vf__loc_get(((vf_fabric *)ctx)->locs, cell, vip) != NULL;
+}
+
 int vf__locsvc_create(struct vf__locsvc **out, const struct vf__locsvc_opts *o)
 {
 	struct vf__locsvc *ls;
 	size_t len;
 
 	*out = NULL;
-	if (!o || !o->fabric || !o->name || !(len = strlen(o->name)) ||
+	if (!o || (!o->fabric && !o->table) || !o->name || !(len = strlen(o->name)) ||
 	    len > VF__LOC_NAME_MAX)
+		return -EINVAL;
+	if (o->table && (!o->table->set || !o->table->del || !o->table->has))
 		return -EINVAL;
 	if (!(ls = calloc(1, sizeof(*ls))))
 		return -ENOMEM;
 	ls->f = o->fabric;
+	if (o->table)
+		ls->table = *o->table;
+	else
+		ls->table = (struct vf__locsvc_table){o->fabric, fabric_set, fabric_del,
+						      fabric_has};
+	ls->vv_dirty = true;
 	if (origin_get(ls, (const uint8_t *)o->name, len) != 0) {
 		vf__locsvc_destroy(ls);
 		return -ENOMEM;
@@ -815,18 +1065,25 @@ int vf__locsvc_create(struct vf__locsvc **out, const struct vf__locsvc_opts *o)
 
 void vf__locsvc_destroy(struct vf__locsvc *ls)
 {
+	struct rec *r;
+
 	if (!ls)
 		return;
-	for (size_t i = 0; i < ls->nrecs; i++) {
-		if (ls->recs[i]->installed)
-			vf_location_del(ls->f, ls->recs[i]->cell, ls->recs[i]->vip);
-		free(ls->recs[i]);
+	REC_EACH(r, ls)
+	{
+		if (r->flags & R_INSTALLED)
+			ls->table.del(ls->table.ctx, r->cell, r->vip);
 	}
-	vf__hmap_free(&ls->by_key);
+	for (size_t i = 0; i < ls->nchunks; i++)
+		free(ls->chunks[i]);
+	free(ls->chunks);
+	free(ls->by_key);
 	for (size_t i = 0; i < ls->norigins; i++)
-		free(ls->origins[i].name);
+		free(ls->origins[i].pend);
 	free(ls->origins);
-	free(ls->recs);
+	free(ls->names);
+	free(ls->by_name);
+	vf__gbuf_free(&ls->vv);
 	free(ls);
 }
 

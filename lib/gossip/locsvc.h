@@ -53,10 +53,23 @@
 #define VF__LOCSVC_QUERY_MS 1000u
 
 struct vf_fabric;
+struct vf_location;
 struct vf__locsvc;
 
+/* Where the winners go: the fabric's pipeline table unless a simulation
+ * (tests/bench) counts them instead. */
+struct vf__locsvc_table {
+	void *ctx;
+	int (*set)(void *ctx, const struct vf_location *l);
+	void (*del)(void *ctx, uint32_t cell, uint32_t vip);
+	bool (*has)(void *ctx, uint32_t cell, uint32_t vip);
+};
+
 struct vf__locsvc_opts {
-	struct vf_fabric *fabric; /* whose ports are published, whose table is filled */
+	/* whose ports are published, whose table is filled; NULL (with
+	 * @table): no ports of its own */
+	struct vf_fabric *fabric;
+	const struct vf__locsvc_table *table; /* NULL: the fabric's */
 	const char *name;	  /* this host's member name */
 	uint64_t version_base;	  /* first version is base + 1 (a restart: the time) */
 };

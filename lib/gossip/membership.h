@@ -127,19 +127,22 @@ struct vf__swim_opts {
 	struct vf__swim_config cfg;
 };
 
+/* One per member per host, so laid out small (a 10,000-member cluster
+ * holds 10^8 of them across its hosts): the name is part of the same
+ * allocation, and equal metadata is shared between members. */
 struct vf__swim_node {
-	char *name;
 	struct vf__gaddr addr;
 	uint32_t incarnation;
-	uint8_t *meta;
-	uint16_t meta_len;
-	struct vf__gossip_vsn vsn;
-	uint8_t state;	     /* enum vf__gossip_state */
-	bool leaving;	     /* a Serf leave intent came */
 	uint64_t state_time; /* when the state last changed */
 	uint64_t serf_ltime; /* last Serf intent's LTime */
+	const uint8_t *meta; /* shared, read-only (NULL: none) */
 	struct vf__suspicion *susp;
 	uint32_t index; /* in the member array */
+	uint16_t meta_len;
+	uint8_t state; /* enum vf__gossip_state */
+	bool leaving;  /* a Serf leave intent came */
+	struct vf__gossip_vsn vsn;
+	char name[];
 };
 
 int vf__swim_create(struct vf__swim **out, const struct vf__swim_opts *o,
@@ -192,6 +195,16 @@ int vf__swim_awareness(const struct vf__swim *s);
 const struct vf__swim_stats *vf__swim_stats(const struct vf__swim *s);
 /* Broadcasts waiting to go out. */
 size_t vf__swim_queued(const struct vf__swim *s);
+/* Counts changes to the member list that matter to a service keyed by
+ * member: one joined, failed, left, was updated or was forgotten. Equal
+ * values: nothing of that changed in between. */
+uint64_t vf__swim_generation(const struct vf__swim *s);
+/* For simulations that build a formed cluster without gossiping its
+ * formation: drops every queued broadcast, and puts the probe, gossip,
+ * push-pull and reconnect timers at a random phase of their periods, as
+ * in a cluster that has run for a while (memberlist staggers its timers
+ * at random too). */
+void vf__swim_warm_start(struct vf__swim *s);
 
 /* ---- seams for the location service (membership.c) ---- */
 

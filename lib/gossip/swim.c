@@ -179,6 +179,11 @@ size_t vf__swim_queued(const struct vf__swim *s)
 	return s->nbcasts;
 }
 
+uint64_t vf__swim_generation(const struct vf__swim *s)
+{
+	return s->generation;
+}
+
 struct vf__keyring *vf__swim_keyring(struct vf__swim *s)
 {
 	return s->kr;
@@ -203,34 +208,87 @@ void vf__swim_awareness_add(struct vf__swim *s, int delta)
 void vf__swim_event(struct vf__swim *s, enum vf__swim_event ev,
 		    const struct vf__swim_node *n)
 {
+	s->generation++;
 	if (s->hooks.event && n != s->nodes[0])
 		s->hooks.event(s->hooks.ctx, ev, n);
 }
 
 /* ---- nodes ---- */
 
-static void node_free(struct vf__swim_node *n)
+/* Metadata is shared between the members that have the same bytes
+ * (Serf tags are often alike): counted references, found by content. */
+struct meta {
+	uint32_t refs;
+	uint16_t len;
+	uint8_t data[];
+};
+
+struct meta_key {
+	const uint8_t *p;
+	size_t len;
+};
+
+static bool meta_eq(const void *val, const void *key)
+{
+	const struct meta *m = val;
+	const struct meta_key *k = key;
+
+	return m->len == k->len && !memcmp(m->data, k->p, k->len);
+}
+
+static uint64_t meta_hash(const uint8_t *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ len; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return vf__hash_u64(h);
+}
+
+static void meta_put(struct vf__swim *s, const uint8_t *data)
+{
+	struct meta *m;
+
+	if (!data)
+		return;
+	m = (struct meta *)(void *)(data - offsetof(struct meta, data));
+	if (--m->refs)
+		return;
+	vf__hmap_del(&s->metas, meta_hash(m->data, m->len), m);
+	free(m);
+}
+
+static void node_free(struct vf__swim *s, struct vf__swim_node *n)
 {
 	if (!n)
 		return;
 	free(n->susp);
-	free(n->meta);
-	free(n->name);
+	meta_put(s, n->meta);
 	free(n);
 }
 
-int vf__swim_node_set_meta(struct vf__swim_node *n, const uint8_t *meta, size_t len)
+int vf__swim_node_set_meta(struct vf__swim *s, struct vf__swim_node *n, const uint8_t *meta,
+			   size_t len)
 {
-	uint8_t *m = NULL;
+	struct meta_key k = {meta, len};
+	uint64_t h = meta_hash(meta, len);
+	struct meta *m = NULL;
 
 	if (len > VF__GOSSIP_META_MAX)
 		return -EMSGSIZE;
-	if (len && !(m = malloc(len)))
-		return -ENOMEM;
-	if (len)
-		memcpy(m, meta, len);
-	free(n->meta);
-	n->meta = m;
+	if (len && !(m = vf__hmap_get(&s->metas, h, meta_eq, &k))) {
+		if (vf__hmap_reserve(&s->metas, 1) < 0 ||
+		    !(m = malloc(sizeof(*m) + len)))
+			return -ENOMEM;
+		m->refs = 0;
+		m->len = (uint16_t)len;
+		memcpy(m->data, meta, len);
+		vf__hmap_put(&s->metas, h, m);
+	}
+	if (m)
+		m->refs++;
+	meta_put(s, n->meta);
+	n->meta = m ? m->data : NULL;
 	n->meta_len = (uint16_t)len;
 	return 0;
 }
@@ -251,12 +309,8 @@ struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name,
 		s->nodes = nodes;
 		s->cap = cap;
 	}
-	if (vf__hmap_reserve(&s->by_name, 1) < 0 || !(n = calloc(1, sizeof(*n))))
+	if (vf__hmap_reserve(&s->by_name, 1) < 0 || !(n = calloc(1, sizeof(*n) + len + 1)))
 		return NULL;
-	if (!(n->name = malloc(len + 1))) {
-		free(n);
-		return NULL;
-	}
 	memcpy(n->name, name, len);
 	n->name[len] = 0;
 	n->state = VF__GOSSIP_STATE_DEAD;
@@ -292,7 +346,8 @@ void vf__swim_node_remove(struct vf__swim *s, struct vf__swim_node *n)
 	s->nnodes--;
 	if (s->probe_index >= s->nnodes)
 		s->probe_index = 0;
-	node_free(n);
+	s->generation++;
+	node_free(s, n);
 }
 
 /* ---- the broadcast queue ---- */
@@ -399,6 +454,12 @@ void vf__swim_bcasts_done(struct vf__swim *s, struct bcast **b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (++b[i]->transmits >= limit)
 			bcast_free(s, b[i]);
+}
+
+void vf__swim_bcasts_drop(struct vf__swim *s)
+{
+	while (!vf__list_empty(&s->bcasts))
+		bcast_free(s, vf__container_of(s->bcasts.next, struct bcast, node));
 }
 
 int vf__swim_broadcast_user(struct vf__swim *s, const uint8_t *p, size_t len)
@@ -633,7 +694,7 @@ int vf__swim_set_meta(struct vf__swim *s, const uint8_t *meta, size_t len)
 {
 	int rc;
 
-	if ((rc = vf__swim_node_set_meta(s->nodes[0], meta, len)) < 0)
+	if ((rc = vf__swim_node_set_meta(s, s->nodes[0], meta, len)) < 0)
 		return rc;
 	s->nodes[0]->incarnation++;
 	rc = vf__swim_announce(s);
@@ -702,7 +763,7 @@ int vf__swim_create(struct vf__swim **out, const struct vf__swim_opts *o,
 	self->vsn = VF__GOSSIP_VSN_SERF;
 	self->incarnation = 1;
 	self->state = VF__GOSSIP_STATE_ALIVE;
-	if ((rc = vf__swim_node_set_meta(self, o->meta, o->meta_len)) < 0)
+	if ((rc = vf__swim_node_set_meta(s, self, o->meta, o->meta_len)) < 0)
 		goto fail;
 	now = vf__swim_now(s);
 	self->state_time = now;
@@ -726,9 +787,10 @@ void vf__swim_destroy(struct vf__swim *s)
 	while (!vf__list_empty(&s->bcasts))
 		bcast_free(s, vf__container_of(s->bcasts.next, struct bcast, node));
 	for (size_t i = 0; i < s->nnodes; i++)
-		node_free(s->nodes[i]);
+		node_free(s, s->nodes[i]);
 	free(s->nodes);
 	vf__hmap_free(&s->by_name);
+	vf__hmap_free(&s->metas);
 	free(s->handlers);
 	free(s->streams);
 	free(s->probe.target);

@@ -75,6 +75,8 @@ struct vf__swim {
 	struct vf__swim_node **nodes; /* [0] is self */
 	size_t nnodes, cap;
 	struct vf__hmap by_name;
+	struct vf__hmap metas; /* shared metadata (struct meta) */
+	uint64_t generation;
 	uint64_t rng;
 	uint32_t seq;
 	int awareness;
@@ -114,7 +116,8 @@ struct vf__swim_node *vf__swim_lookup(const struct vf__swim *s, const uint8_t *n
 struct vf__swim_node *vf__swim_node_add(struct vf__swim *s, const uint8_t *name,
 					size_t len);
 void vf__swim_node_remove(struct vf__swim *s, struct vf__swim_node *n);
-int vf__swim_node_set_meta(struct vf__swim_node *n, const uint8_t *meta, size_t len);
+int vf__swim_node_set_meta(struct vf__swim *s, struct vf__swim_node *n, const uint8_t *meta,
+			   size_t len);
 uint32_t vf__swim_retransmits(const struct vf__swim *s);
 int vf__swim_queue(struct vf__swim *s, const char *key, const uint8_t *p, size_t len,
 		   unsigned int flags);
@@ -123,6 +126,7 @@ int vf__swim_queue_msg(struct vf__swim *s, const char *name,
 size_t vf__swim_bcasts_take(struct vf__swim *s, struct bcast **out, size_t max,
 			    size_t overhead, size_t avail);
 void vf__swim_bcasts_done(struct vf__swim *s, struct bcast **b, size_t n);
+void vf__swim_bcasts_drop(struct vf__swim *s);
 int vf__swim_encode(struct vf__gbuf *b, const struct vf__gossip_msg *m);
 int vf__swim_send(struct vf__swim *s, const struct vf__gaddr *to,
 		  const struct vf__swim_node *n, const struct vf__gbytes *parts,

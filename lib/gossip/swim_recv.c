@@ -83,7 +83,7 @@ void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 	}
 	changed = !fresh && (!addr_eq(&n->addr, &addr) || a->meta.len != n->meta_len ||
 			     (a->meta.len && memcmp(a->meta.data, n->meta, a->meta.len)));
-	if (vf__swim_node_set_meta(n, a->meta.data, a->meta.len) < 0)
+	if (vf__swim_node_set_meta(s, n, a->meta.data, a->meta.len) < 0)
 		return;
 	was_gone = fresh || gone(n);
 	n->addr = addr;

@@ -541,6 +541,18 @@ static uint64_t pp_interval(const struct vf__swim *s)
 	return iv;
 }
 
+void vf__swim_warm_start(struct vf__swim *s)
+{
+	uint64_t now = vf__swim_now(s);
+
+	vf__swim_bcasts_drop(s);
+	s->next_probe = now + 1 + vf__swim_rand(s) % s->cfg.probe_interval;
+	s->next_gossip = now + 1 + vf__swim_rand(s) % s->cfg.gossip_interval;
+	s->next_pp = now + 1 + vf__swim_rand(s) % pp_interval(s);
+	s->next_reconnect = now + 1 + vf__swim_rand(s) % s->cfg.reconnect_interval;
+	vf__swim_rearm(s);
+}
+
 /* ---- Serf's reconnect and reaping ---- */
 
 static bool failed_ok(const struct vf__swim_node *n, void *arg)

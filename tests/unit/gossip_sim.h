@@ -1,9 +1,14 @@
 /*
  * A virtual network and clock for the gossip state machine (membership.h):
  * N nodes in one process, packets and streams delivered after a delay
- * (and dropped with a probability, or when a node is down), time moved
- * by sim_run(). The state machine runs unchanged: only its io differs.
- * The benchmark simulation (issue 5) builds on this.
+ * (plus a random jitter; packets dropped with a probability, or when a
+ * node is down), time moved by sim_run(). The state machine runs
+ * unchanged: only its io differs.
+ *
+ * Used by the unit tests (a few dozen nodes) and by the gossip benchmark
+ * (tests/bench/bench_gossip.c, up to 10,000): pending deliveries and
+ * node timers sit in one binary heap ordered by (time, timers first,
+ * order of arrival), so a step costs O(log events) whatever N is.
  */
 #ifndef VF_TESTS_GOSSIP_SIM_H
 #define VF_TESTS_GOSSIP_SIM_H
@@ -15,14 +20,13 @@
 #include "gossip/membership.h"
 #include "gossip/serf.h"
 
-#define SIM_NODES 32
-#define SIM_EVENTS 4096
+#define SIM_NODES 32 /* nodes when sim_init() did not say */
 
-enum { EV_PACKET = 1, EV_STREAM, EV_REPLY, EV_FAIL };
+enum { EV_TIMER = 0, EV_PACKET, EV_STREAM, EV_REPLY, EV_FAIL };
 
 struct sim_ev {
+	uint64_t at, seq;
 	int kind;
-	uint64_t at;
 	int from, to;
 	uint64_t cookie;
 	uint8_t *p;
@@ -36,23 +40,29 @@ struct sim_node {
 	int idx;
 	struct vf__swim *s;
 	struct vf__gaddr addr;
-	uint64_t due;
+	uint64_t due;	/* the timer the state machine armed (0: none) */
+	uint64_t armed; /* the due time a heap entry exists for */
 	bool down;
+	int group; /* with sim->partition: nodes of different groups cannot talk */
 	int events[5]; /* by enum vf__swim_event */
-	uint64_t sent;
+	uint64_t sent;		   /* packets */
+	uint64_t bytes_out;	   /* packets, streams opened and answered */
+	void *user;		   /* the caller's */
 };
 
 struct sim {
 	uint64_t now;
-	uint32_t delay; /* ms, each way */
-	uint32_t loss;	/* per million */
-	bool partition; /* nodes of different groups cannot talk */
-	int group[SIM_NODES];
+	uint32_t delay;	 /* ms, each way */
+	uint32_t jitter; /* ms: each delivery takes delay + [0, jitter] */
+	uint32_t loss;	 /* per million */
+	bool partition;
 	uint64_t rng;
-	int n;
-	struct sim_node nodes[SIM_NODES];
-	struct sim_ev ev[SIM_EVENTS];
-	int nev;
+	int n, cap; /* nodes, room (fixed at the first node: they never move) */
+	struct sim_node *nodes;
+	struct sim_ev *heap;
+	size_t nev, cev;
+	uint64_t seq;
+	uint64_t delivered, lost; /* packets */
 	/* what the tests watch */
 	const uint8_t *watch; /* count packets from watch_from holding these bytes */
 	size_t watch_len;
@@ -60,7 +70,7 @@ struct sim {
 	int watched;
 };
 
-static uint64_t sim_rand(struct sim *sim)
+static inline uint64_t sim_rand(struct sim *sim)
 {
 	sim->rng ^= sim->rng << 13;
 	sim->rng ^= sim->rng >> 7;
@@ -68,74 +78,158 @@ static uint64_t sim_rand(struct sim *sim)
 	return sim->rng;
 }
 
-static struct sim_node *sim_by_addr(struct sim *sim, const struct vf__gaddr *a)
+/* Room for @cap nodes (call before the first sim_add()). */
+static inline int sim_init(struct sim *sim, int cap)
 {
-	for (int i = 0; i < sim->n; i++)
-		if (sim->nodes[i].addr.port == a->port &&
-		    !memcmp(sim->nodes[i].addr.ip, a->ip, 4))
-			return &sim->nodes[i];
-	return NULL;
+	if (sim->nodes)
+		return -EBUSY;
+	if (!(sim->nodes = calloc((size_t)cap, sizeof(*sim->nodes))))
+		return -ENOMEM;
+	sim->cap = cap;
+	return 0;
 }
 
-static void sim_push(struct sim *sim, int kind, int from, int to, uint64_t cookie,
+/* Node i is 10.x.y.z with x.y.z = i + 1, port 7946. */
+static inline struct sim_node *sim_by_addr(struct sim *sim, const struct vf__gaddr *a)
+{
+	uint32_t v;
+
+	if (a->len != 4 || a->ip[0] != 10 || a->port != 7946)
+		return NULL;
+	v = (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+	return v >= 1 && v <= (uint32_t)sim->n ? &sim->nodes[v - 1] : NULL;
+}
+
+static inline bool sim_ev_before(const struct sim_ev *a, const struct sim_ev *b)
+{
+	if (a->at != b->at)
+		return a->at < b->at;
+	if ((a->kind == EV_TIMER) != (b->kind == EV_TIMER))
+		return a->kind == EV_TIMER;
+	return a->seq < b->seq;
+}
+
+static inline void sim_heap_push(struct sim *sim, const struct sim_ev *ev)
+{
+	struct sim_ev e = *ev;
+	size_t i;
+
+	if (sim->nev == sim->cev) {
+		size_t c = sim->cev ? 2 * sim->cev : 1024;
+		struct sim_ev *h = realloc(sim->heap, c * sizeof(*h));
+
+		if (!h) {
+			free(e.p); /* no memory: the wire drops it */
+			return;
+		}
+		sim->heap = h;
+		sim->cev = c;
+	}
+	e.seq = sim->seq++;
+	i = sim->nev++;
+	while (i && sim_ev_before(&e, &sim->heap[(i - 1) / 2])) {
+		sim->heap[i] = sim->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	sim->heap[i] = e;
+}
+
+static inline struct sim_ev sim_heap_pop(struct sim *sim)
+{
+	struct sim_ev top = sim->heap[0], last = sim->heap[--sim->nev];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= sim->nev)
+			break;
+		if (c + 1 < sim->nev && sim_ev_before(&sim->heap[c + 1], &sim->heap[c]))
+			c++;
+		if (!sim_ev_before(&sim->heap[c], &last))
+			break;
+		sim->heap[i] = sim->heap[c];
+		i = c;
+	}
+	if (sim->nev)
+		sim->heap[i] = last;
+	return top;
+}
+
+static inline void sim_push(struct sim *sim, int kind, int from, int to, uint64_t cookie,
 		     const uint8_t *p, size_t len)
 {
-	struct sim_ev *e;
+	struct sim_ev e = {0};
 
-	if (sim->nev == SIM_EVENTS)
-		return; /* the wire is full: dropped */
-	e = &sim->ev[sim->nev++];
-	e->kind = kind;
-	e->at = sim->now + sim->delay;
-	e->from = from;
-	e->to = to;
-	e->cookie = cookie;
-	e->p = len ? malloc(len) : NULL;
+	e.kind = kind;
+	e.at = sim->now + sim->delay + (sim->jitter ? sim_rand(sim) % (sim->jitter + 1) : 0);
+	e.from = from;
+	e.to = to;
+	e.cookie = cookie;
+	if (len && !(e.p = malloc(len)))
+		return;
 	if (len)
-		memcpy(e->p, p, len);
-	e->len = len;
+		memcpy(e.p, p, len);
+	e.len = len;
+	sim_heap_push(sim, &e);
 }
 
-static int sim_send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
+static inline int sim_send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
 			   size_t len)
 {
 	struct sim_node *n = ctx, *d = sim_by_addr(n->sim, to);
 	struct sim *sim = n->sim;
 
 	n->sent++;
+	n->bytes_out += len;
 	if (sim->watch && n->idx == sim->watch_from && len >= sim->watch_len &&
 	    memmem(p, len, sim->watch, sim->watch_len))
 		sim->watched++;
-	if (!d || n->down || (sim->loss && sim_rand(sim) % 1000000 < sim->loss))
+	if (!d || n->down || (sim->loss && sim_rand(sim) % 1000000 < sim->loss)) {
+		sim->lost++;
 		return 0;
-	if (sim->partition && sim->group[n->idx] != sim->group[d->idx])
+	}
+	if (sim->partition && n->group != d->group)
 		return 0;
 	sim_push(sim, EV_PACKET, n->idx, d->idx, 0, p, len);
 	return 0;
 }
 
-static int sim_stream_open(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
+static inline int sim_stream_open(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
 			   size_t len, uint64_t cookie)
 {
 	struct sim_node *n = ctx, *d = sim_by_addr(n->sim, to);
 
 	if (!d)
 		return -EHOSTUNREACH;
+	n->bytes_out += len;
 	sim_push(n->sim, EV_STREAM, n->idx, d->idx, cookie, p, len);
 	return 0;
 }
 
-static uint64_t sim_now(void *ctx)
+static inline uint64_t sim_now(void *ctx)
 {
 	return ((struct sim_node *)ctx)->sim->now;
 }
 
-static void sim_arm(void *ctx, uint64_t due)
+static inline void sim_timer_push(struct sim_node *n)
 {
-	((struct sim_node *)ctx)->due = due;
+	struct sim_ev e = {.kind = EV_TIMER, .at = n->due, .to = n->idx};
+
+	n->armed = n->due;
+	sim_heap_push(n->sim, &e);
 }
 
-static void sim_event(void *ctx, enum vf__swim_event ev, const struct vf__swim_node *m)
+static inline void sim_arm(void *ctx, uint64_t due)
+{
+	struct sim_node *n = ctx;
+
+	n->due = due;
+	if (due && due != n->armed && !n->down)
+		sim_timer_push(n);
+}
+
+static inline void sim_event(void *ctx, enum vf__swim_event ev, const struct vf__swim_node *m)
 {
 	struct sim_node *n = ctx;
 
@@ -143,7 +237,7 @@ static void sim_event(void *ctx, enum vf__swim_event ev, const struct vf__swim_n
 	n->events[ev]++;
 }
 
-static struct vf__swim_config sim_config(void)
+static inline struct vf__swim_config sim_config(void)
 {
 	struct vf__swim_config c;
 
@@ -151,21 +245,50 @@ static struct vf__swim_config sim_config(void)
 	return c;
 }
 
-/* Adds node "n<i>" at 10.0.0.<i+1>:7946. */
-static struct sim_node *sim_add(struct sim *sim, const struct vf__swim_config *cfg,
-				struct vf__keyring *kr)
+/* The next node's slot, its address set (no state machine yet). */
+static inline struct sim_node *sim_node_new(struct sim *sim)
 {
-	struct sim_node *n = &sim->nodes[sim->n];
-	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
-	struct vf__swim_hooks hooks = {.ctx = n, .event = sim_event};
+	struct sim_node *n;
+	uint32_t v;
+
+	if (!sim->nodes && sim_init(sim, SIM_NODES) < 0)
+		return NULL;
+	if (sim->n == sim->cap)
+		return NULL;
+	n = &sim->nodes[sim->n];
+	memset(n, 0, sizeof(*n));
+	n->sim = sim;
+	n->idx = sim->n++;
+	v = (uint32_t)n->idx + 1;
+	n->addr = (struct vf__gaddr){{10, (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v},
+				     4,
+				     7946};
+	return n;
+}
+
+/* The io of node @n. */
+static inline struct vf__swim_io sim_io(struct sim_node *n)
+{
+	return (struct vf__swim_io){n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
+}
+
+/* Adds node "n<i>" at its address, with @hooks (NULL: events counted). */
+static inline struct sim_node *sim_add_hooks(struct sim *sim, const struct vf__swim_config *cfg,
+				      struct vf__keyring *kr,
+				      const struct vf__swim_hooks *hooks)
+{
+	struct sim_node *n = sim_node_new(sim);
+	struct vf__swim_io io;
+	struct vf__swim_hooks h;
 	struct vf__swim_opts o = {0};
 	static const uint8_t meta[] = {0xff, 0x81, 0xa4, 'r', 'o', 'l',
 				       'e',  0xa3, 's',	 'i', 'm'};
 	char name[16];
 
-	n->sim = sim;
-	n->idx = sim->n++;
-	n->addr = (struct vf__gaddr){{10, 0, 0, (uint8_t)(n->idx + 1)}, 4, 7946};
+	if (!n)
+		return NULL;
+	io = sim_io(n);
+	h = hooks ? *hooks : (struct vf__swim_hooks){.ctx = n, .event = sim_event};
 	snprintf(name, sizeof(name), "n%d", n->idx);
 	o.name = name;
 	o.addr = n->addr;
@@ -174,12 +297,20 @@ static struct sim_node *sim_add(struct sim *sim, const struct vf__swim_config *c
 	o.kr = kr;
 	o.seed = 1000 + (uint64_t)n->idx;
 	o.cfg = cfg ? *cfg : sim_config();
-	if (vf__swim_create(&n->s, &o, &io, &hooks) < 0)
+	if (vf__swim_create(&n->s, &o, &io, &h) < 0) {
+		sim->n--;
 		return NULL;
+	}
 	return n;
 }
 
-static void sim_deliver(struct sim *sim, struct sim_ev *e)
+static inline struct sim_node *sim_add(struct sim *sim, const struct vf__swim_config *cfg,
+				struct vf__keyring *kr)
+{
+	return sim_add_hooks(sim, cfg, kr, NULL);
+}
+
+static inline void sim_deliver(struct sim *sim, struct sim_ev *e)
 {
 	struct sim_node *from = &sim->nodes[e->from], *to = &sim->nodes[e->to];
 	struct vf__gbuf reply = {0};
@@ -187,21 +318,24 @@ static void sim_deliver(struct sim *sim, struct sim_ev *e)
 
 	switch (e->kind) {
 	case EV_PACKET:
-		if (!to->down)
+		if (!to->down) {
+			sim->delivered++;
 			vf__swim_packet(to->s, &from->addr, e->p, e->len);
+		}
 		break;
 	case EV_STREAM:
-		if (to->down ||
-		    (sim->partition && sim->group[e->from] != sim->group[e->to])) {
+		if (to->down || (sim->partition && from->group != to->group)) {
 			sim_push(sim, EV_FAIL, e->to, e->from, e->cookie, NULL, 0);
 			break;
 		}
 		rc = vf__swim_stream_recv(to->s, e->p, e->len, true, &reply);
-		if (rc == 0 && reply.len)
+		if (rc == 0 && reply.len) {
+			to->bytes_out += reply.len;
 			sim_push(sim, EV_REPLY, e->to, e->from, e->cookie, reply.data,
 				 reply.len);
-		else
+		} else {
 			sim_push(sim, EV_FAIL, e->to, e->from, e->cookie, NULL, 0);
+		}
 		vf__gbuf_free(&reply);
 		break;
 	case EV_REPLY:
@@ -216,53 +350,54 @@ static void sim_deliver(struct sim *sim, struct sim_ev *e)
 }
 
 /* Runs everything due until @until (virtual ms). */
-static void sim_run(struct sim *sim, uint64_t until)
+static inline void sim_run(struct sim *sim, uint64_t until)
 {
-	for (;;) {
-		uint64_t t = UINT64_MAX;
-		int which = -1, ev = -1;
+	/* timers of nodes that were down when they came due */
+	for (int i = 0; i < sim->n; i++) {
+		struct sim_node *n = &sim->nodes[i];
 
-		for (int i = 0; i < sim->nev; i++)
-			if (sim->ev[i].at < t) {
-				t = sim->ev[i].at;
-				ev = i;
-			}
-		for (int i = 0; i < sim->n; i++)
-			if (!sim->nodes[i].down && sim->nodes[i].due &&
-			    sim->nodes[i].due <= t && !vf__swim_left(sim->nodes[i].s)) {
-				t = sim->nodes[i].due;
-				which = i;
-				ev = -1;
-			}
-		if (t > until || t == UINT64_MAX)
-			break;
-		if (t > sim->now)
-			sim->now = t;
-		if (which >= 0) {
-			sim->nodes[which].due = 0;
-			vf__swim_tick(sim->nodes[which].s);
-		} else {
-			struct sim_ev e = sim->ev[ev];
+		if (!n->down && n->due && n->armed != n->due)
+			sim_timer_push(n);
+	}
+	while (sim->nev && sim->heap[0].at <= until) {
+		struct sim_ev e = sim_heap_pop(sim);
+		struct sim_node *n = &sim->nodes[e.to];
 
-			sim->ev[ev] = sim->ev[--sim->nev];
+		if (e.at > sim->now)
+			sim->now = e.at;
+		if (e.kind != EV_TIMER) {
 			sim_deliver(sim, &e);
 			free(e.p);
+			continue;
 		}
+		if (e.at != n->armed)
+			continue; /* replaced by a later arm() */
+		n->armed = 0;
+		if (e.at != n->due || n->down || vf__swim_left(n->s))
+			continue; /* up again: re-armed by the next sim_run() */
+		n->due = 0;
+		vf__swim_tick(n->s);
 	}
-	sim->now = until;
+	if (until > sim->now)
+		sim->now = until;
 }
 
-static void sim_free(struct sim *sim)
+static inline void sim_free(struct sim *sim)
 {
 	for (int i = 0; i < sim->n; i++)
 		vf__swim_destroy(sim->nodes[i].s);
-	for (int i = 0; i < sim->nev; i++)
-		free(sim->ev[i].p);
-	sim->n = sim->nev = 0;
+	for (size_t i = 0; i < sim->nev; i++)
+		free(sim->heap[i].p);
+	free(sim->heap);
+	free(sim->nodes);
+	sim->heap = NULL;
+	sim->nodes = NULL;
+	sim->n = sim->cap = 0;
+	sim->nev = sim->cev = 0;
 }
 
 /* The state of @name as node @n knows it, or -1. */
-static int sim_state(struct sim_node *n, const char *name)
+static inline int sim_state(struct sim_node *n, const char *name)
 {
 	const struct vf__swim_node *m = vf__swim_find(n->s, name);
 

@@ -100,8 +100,8 @@ static void del_port(int i, vf_port *p)
 static void host_add(int i)
 {
 	struct host *h = &hosts[i];
-	struct sim_node *n = &sim.nodes[sim.n];
-	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
+	struct sim_node *n = sim_node_new(&sim);
+	struct vf__swim_io io;
 	struct vf__swim_hooks hooks = {h, NULL, h_user, h_local_state, h_remote_state};
 	struct vf__swim_opts so = {0};
 	struct vf__locsvc_opts lo = {0};
@@ -121,9 +121,8 @@ static void host_add(int i)
 	lo.name = name;
 	assert_rc(vf__locsvc_create(&h->ls, &lo), 0);
 
-	n->sim = &sim;
-	n->idx = sim.n++;
-	n->addr = (struct vf__gaddr){{10, 0, 0, (uint8_t)(n->idx + 1)}, 4, 7946};
+	assert_non_null(n);
+	io = sim_io(n);
 	so.name = name;
 	so.addr = n->addr;
 	so.seed = 1000 + (uint64_t)n->idx;

@@ -85,8 +85,8 @@ static void h_user(void *ctx, const uint8_t *p, size_t len)
 static void host_add(int i)
 {
 	struct host *h = &hosts[i];
-	struct sim_node *n = &sim.nodes[sim.n];
-	struct vf__swim_io io = {n, sim_send_packet, sim_stream_open, sim_now, sim_arm};
+	struct sim_node *n = sim_node_new(&sim);
+	struct vf__swim_io io;
 	struct vf__swim_hooks hooks = {h, NULL, h_user, NULL, NULL};
 	struct vf__swim_opts so = {0};
 	struct vf__query_opts qo = {0};
@@ -109,9 +109,8 @@ static void host_add(int i)
 	assert_rc(vf_subnet_create(&h->subnet, h->cell, &sub), 0);
 	assert_rc(vf__serf_tags_encode(&meta, tags, 2), 0);
 
-	n->sim = &sim;
-	n->idx = sim.n++;
-	n->addr = (struct vf__gaddr){{10, 0, 0, (uint8_t)(n->idx + 1)}, 4, 7946};
+	assert_non_null(n);
+	io = sim_io(n);
 	so.name = name;
 	so.addr = n->addr;
 	so.meta = meta.data;
