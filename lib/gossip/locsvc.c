@@ -395,6 +395,23 @@ static void to_location(const struct rec *r, vf_location *l)
 }
 
 /* Puts the winner for (cell, vip) in the table, or takes it out. */
+/* Our port for (cell, vip) went with its VM to another host less than
+ * its grace ago (vf_port_migrate): our record stays published, so hosts
+ * that have not heard of the new one keep sending here, and this host
+ * sends those frames on; the new host's higher version wins wherever it
+ * arrived. It is withdrawn when the grace ends. */
+static bool moved_away(const struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
+{
+	uint32_t moved_cell;
+	vf_cell *c;
+
+	if (!ls->f || !vf__loc_moved(ls->f->locs, vip, vf__now_ns(ls->f), &moved_cell) ||
+	    moved_cell != cell)
+		return false;
+	c = vf_fabric_cell_by_id(ls->f, cell);
+	return !c || !vf_cell_port_by_vip(c, vip);
+}
+
 static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 {
 	struct rec *win = NULL, *cur = NULL;
@@ -406,7 +423,7 @@ static void settle(struct vf__locsvc *ls, uint32_t cell, uint32_t vip)
 		if ((r->flags & R_DEAD) || ls->origins[r->origin].gone)
 			continue;
 		if (r->origin == 0)
-			local = true;
+			local = local || !moved_away(ls, cell, vip);
 		else if (!win || beats(ls, r, win))
 			win = r;
 	}
@@ -882,6 +899,10 @@ static void scan_ports(struct vf__locsvc *ls)
 	REC_EACH(r, ls)
 	{
 		if (r->origin == 0 && !(r->flags & (R_DEAD | R_SEEN))) {
+			if (moved_away(ls, r->cell, r->vip)) {
+				settle(ls, r->cell, r->vip); /* the new host's wins here */
+				continue;
+			}
 			r->flags |= R_DEAD;
 			publish(ls, r);
 			settle(ls, r->cell, r->vip); /* another host's may win */
