@@ -133,7 +133,8 @@ static void tag_value(struct vf__query *q, struct vf__gbytes key, char *out, siz
 		return;
 	for (uint32_t i = 0; i < n; i++)
 		if (vf__gbytes_eq(q->tags[i].key, key) && q->tags[i].value.len < cap) {
-			memcpy(out, q->tags[i].value.data, q->tags[i].value.len);
+			if (q->tags[i].value.len)
+				memcpy(out, q->tags[i].value.data, q->tags[i].value.len);
 			out[q->tags[i].value.len] = 0;
 			return;
 		}
@@ -145,9 +146,12 @@ static bool tag_match(struct vf__query *q, const struct vf__serf_filter *f)
 	regex_t re;
 	bool ok;
 
-	if (f->expr.len > EXPR_MAX || memchr(f->expr.data, 0, f->expr.len))
+	/* an empty expression has no data pointer: it matches every value */
+	if (f->expr.len > EXPR_MAX ||
+	    (f->expr.len && memchr(f->expr.data, 0, f->expr.len)))
 		return false;
-	memcpy(expr, f->expr.data, f->expr.len);
+	if (f->expr.len)
+		memcpy(expr, f->expr.data, f->expr.len);
 	expr[f->expr.len] = 0;
 	if (regcomp(&re, expr, REG_EXTENDED | REG_NOSUB) != 0)
 		return false;

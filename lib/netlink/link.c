@@ -237,7 +237,8 @@ static int tap_ioctls(int fd, const char *name)
 
 	memset(&ifr, 0, sizeof(ifr));
 	/* IFF_TUN_EXCL: fail (EBUSY) rather than attach to a device. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	/* ifr_flags is a short; IFF_TUN_EXCL (0x8000) is its top bit */
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		if (errno == EBUSY)

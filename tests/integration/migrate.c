@@ -49,7 +49,7 @@ static int underlay3(void)
 
 static int gossip_on(struct it_host *h, int i)
 {
-	char name[8];
+	char name[16];
 	VF_OPTS(vf_gossip_opts, go, .bind_addr = "127.0.0.1", .node_name = name,
 		.bind_port = (uint16_t)(PORT0 + i));
 	int rc;

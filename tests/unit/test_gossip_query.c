@@ -92,10 +92,7 @@ static void host_add(int i)
 	struct vf__query_opts qo = {0};
 	struct vf__gbuf meta = {0};
 	char name[16], rack[16];
-	struct vf__serf_tag tags[2] = {
-		{vf__gbytes_str("role"), vf__gbytes_str("hyper")},
-		{vf__gbytes_str("rack"), vf__gbytes_str(rack)},
-	};
+	struct vf__serf_tag tags[2];
 
 	VF_OPTS(vf_fabric_opts, fo, .host_mac = {{2, 0, 0, 0, 0, (uint8_t)(i + 1)}},
 		.host_ip = 0xc0a80000u | (uint32_t)(i + 1));
@@ -103,6 +100,8 @@ static void host_add(int i)
 	VF_OPTS(vf_subnet_opts, sub, .id = 3, .prefix = {NET, 16});
 	snprintf(name, sizeof(name), "n%d", i);
 	snprintf(rack, sizeof(rack), "r%d", i);
+	tags[0] = (struct vf__serf_tag){vf__gbytes_str("role"), vf__gbytes_str("hyper")};
+	tags[1] = (struct vf__serf_tag){vf__gbytes_str("rack"), vf__gbytes_str(rack)};
 	fo.host_name = name;
 	assert_rc(vf_fabric_create(&h->f, &fo), 0);
 	assert_rc(vf_cell_create(&h->cell, h->f, &co), 0);
@@ -166,7 +165,7 @@ static void fabric(int n)
 	sim_run(&sim, sim.now + 3000);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++) {
-			char name[8];
+			char name[16];
 
 			snprintf(name, sizeof(name), "n%d", j);
 			assert_int_equal(sim_state(&sim.nodes[i], name),
