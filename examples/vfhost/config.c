@@ -1042,6 +1042,7 @@ static int header(struct parser *p, char *s)
 		p->head = &c->gossip.h;
 		c->gossip.rejoin = 10;
 		c->gossip.leave_timeout = 5000;
+		c->gossip.compress = true;
 		break;
 	case S_CELL:
 		if (GROW(p, c->cells, c->ncells, CFG_CELLS_MAX, "cells") < 0)

@@ -196,7 +196,7 @@ static int gossip_start(struct host *h)
 		.probe_interval_ms = g->probe_interval,
 		.probe_timeout_ms = g->probe_timeout,
 		.gossip_interval_ms = g->gossip_interval, .push_pull_ms = g->push_pull,
-		.flags = g->compress ? VF_GOSSIP_F_COMPRESS : 0);
+		.flags = g->compress ? 0 : VF_GOSSIP_F_NO_COMPRESS);
 
 	if (!g->h.line)
 		return 0;

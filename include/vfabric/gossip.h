@@ -73,9 +73,14 @@ VF_BEGIN_DECLS
  *  bytes, memberlist's limit). */
 #define VF_GOSSIP_TAGS_MAX 32
 
-/** vf_gossip_opts.flags: compress TCP messages with LZW, as Go's
- *  memberlist does by default (compressed input is read either way). */
+/** vf_gossip_opts.flags: compress TCP messages (push-pull) with LZW, as
+ *  Go's memberlist does by default. It is the default here too: the flag
+ *  is accepted and changes nothing. */
 #define VF_GOSSIP_F_COMPRESS (1u << 0)
+/** vf_gossip_opts.flags: do not compress what this host sends (memberlist's
+ *  EnableCompression = false). Compressed input is read either way.
+ *  Setting it together with VF_GOSSIP_F_COMPRESS is refused (-EINVAL). */
+#define VF_GOSSIP_F_NO_COMPRESS (1u << 1)
 
 /** memberlist's timing profiles (serf agent -profile). */
 typedef enum vf_gossip_profile {

@@ -431,9 +431,12 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 		return vf__fail(f, -ENOMEM, "vf_gossip_start: no memory");
 	if (g->swim)
 		return vf__fail(f, -EALREADY, "vf_gossip_start: gossip runs already");
-	if (o.flags & ~VF_GOSSIP_F_COMPRESS)
+	if (o.flags & ~(VF_GOSSIP_F_COMPRESS | VF_GOSSIP_F_NO_COMPRESS))
 		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown flags 0x%x",
 				o.flags);
+	if ((o.flags & VF_GOSSIP_F_COMPRESS) && (o.flags & VF_GOSSIP_F_NO_COMPRESS))
+		return vf__fail(f, -EINVAL,
+				"vf_gossip_start: flags COMPRESS and NO_COMPRESS together");
 	if ((unsigned int)o.profile > VF_GOSSIP_PROFILE_LOCAL)
 		return vf__fail(f, -EINVAL, "vf_gossip_start: unknown profile %d",
 				o.profile);
@@ -479,7 +482,7 @@ int vf_gossip_start(vf_fabric *f, const vf_gossip_opts *opts)
 	so.meta = meta.data;
 	so.meta_len = meta.len;
 	so.kr = g->kr;
-	so.compress = o.flags & VF_GOSSIP_F_COMPRESS;
+	so.compress = !(o.flags & VF_GOSSIP_F_NO_COMPRESS);
 	hooks.ctx = g;
 	hooks.event = on_event;
 	hooks.user = on_user;

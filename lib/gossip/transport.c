@@ -65,8 +65,7 @@ static void t_unref(struct vf__gtransport *t)
 {
 	if (--t->handles)
 		return;
-	/* the descriptors go with the last handle (libuv may still touch
-	 * them until then) */
+	/* what vf__gtransport_close() left (only the spare, once closing) */
 	if (t->udp >= 0)
 		close(t->udp);
 	if (t->tcp >= 0)
@@ -555,5 +554,11 @@ void vf__gtransport_close(struct vf__gtransport *t)
 	uv_close((uv_handle_t *)&t->udp_poll, t_closed);
 	uv_close((uv_handle_t *)&t->tcp_poll, t_closed);
 	uv_close((uv_handle_t *)&t->timer, t_closed);
+	/* Closing a poll handle takes its descriptor out of epoll at once
+	 * (libuv's uv__poll_stop()), and libuv does not touch it again: the
+	 * ports are free now, so gossip can start again before the loop runs. */
+	close(t->udp);
+	close(t->tcp);
+	t->udp = t->tcp = -1;
 	vf__loop_kick(t->f);
 }

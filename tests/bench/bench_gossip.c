@@ -37,6 +37,7 @@ struct bnode {
 };
 
 static struct sim sim;
+static bool compress; /* as vf_gossip_start() by default; -u: off */
 static struct bnode *bn;
 static int nb;
 static uint32_t watch_vip;
@@ -152,6 +153,7 @@ static void build(int n)
 	vf__swim_config_profile(&cfg, 0); /* LAN: memberlist's defaults */
 	memset(&sim, 0, sizeof(sim));
 	sim.delay = 1;
+	sim.compress = compress;
 	sim.jitter = 2;
 	sim.rng = 42;
 	sim.now = 1000;
@@ -469,19 +471,30 @@ static void record_memory(size_t n)
 int main(int argc, char **argv)
 {
 	int sizes[8] = {100, 1000, 10000}, nsizes = 3, a = 1;
-	bool quick = false;
+	bool quick = false, plain = false;
 	struct result r[8];
 
-	if (a < argc && !strcmp(argv[a], "-q")) {
-		quick = true;
-		a++;
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (!strcmp(argv[a], "-q")) {
+			quick = true;
+		} else if (!strcmp(argv[a], "-u")) {
+			plain = true;
+		} else {
+			fprintf(stderr, "usage: %s [-q] [-u] [N...]\n"
+				"  -q  quick: short loss and steady windows\n"
+				"  -u  uncompressed push-pull (VF_GOSSIP_F_NO_COMPRESS)\n",
+				argv[0]);
+			return 2;
+		}
 	}
 	if (a < argc)
 		for (nsizes = 0; a < argc && nsizes < 8; a++)
 			sizes[nsizes++] = atoi(argv[a]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	compress = !plain;
 	printf("# gossip simulation: LAN profile (probe 1 s, gossip 200 ms to 3 hosts, "
-	       "retransmit_mult 4, push-pull 30 s scaled), one-way delay 1-3 ms\n");
+	       "retransmit_mult 4, push-pull 30 s scaled, %s), one-way delay 1-3 ms\n",
+	       compress ? "LZW-compressed as by default" : "uncompressed");
 	record_memory(100000);
 	for (int i = 0; i < nsizes; i++)
 		one(sizes[i], quick, &r[i]);

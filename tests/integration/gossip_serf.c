@@ -19,8 +19,8 @@
  *  4. vf-a leaves gracefully: the agent shows it left;
  *  5. vf-a starts again (incarnation and Lamport clock from 1), rejoins
  *     (alive again) and leaves again (left again).
- * vf-b compresses its TCP messages (LZW, as Go's memberlist does), vf-a
- * does not. Each fabric's loop runs on the library's loop thread; every call on a
+ * vf-b compresses its TCP messages (LZW, the default, as Go's memberlist
+ * does), vf-a does not (VF_GOSSIP_F_NO_COMPRESS). Each fabric's loop runs on the library's loop thread; every call on a
  * fabric is made under vf_fabric_lock(). Every wait is bounded.
  */
 #include <errno.h>
@@ -203,8 +203,9 @@ static int host_start(struct host *h, bool enc)
 	const char *keys[] = {KEY};
 	VF_OPTS(vf_gossip_opts, go, .bind_addr = h->ip, .bind_port = (uint16_t)h->port,
 		.tags = tags, .ntags = 1, .keys = enc ? keys : NULL, .nkeys = enc ? 1 : 0,
-		/* vf-b compresses its streams as Go does: the agent reads them */
-		.flags = !strcmp(h->name, "vf-b") ? VF_GOSSIP_F_COMPRESS : 0);
+		/* vf-b compresses its streams as Go does (the default): the
+		 * agent reads them; vf-a sends them plain */
+		.flags = !strcmp(h->name, "vf-b") ? 0 : VF_GOSSIP_F_NO_COMPRESS);
 	char seed[64];
 	const char *seeds[] = {seed};
 	int rc;

@@ -52,6 +52,8 @@ def test_constants_match_the_header():
                          HEADER).group(1)) == gossip.GOSSIP_PORT_DEFAULT
     assert "#define VF_GOSSIP_F_COMPRESS (1u << 0)" in HEADER
     assert gossip.GOSSIP_F_COMPRESS == 1
+    assert "#define VF_GOSSIP_F_NO_COMPRESS (1u << 1)" in HEADER
+    assert gossip.GOSSIP_F_NO_COMPRESS == 2
 
 
 @pytest.mark.parametrize("keys", [None, [KEY]], ids=["plain", "encrypted"])
@@ -61,7 +63,7 @@ def test_two_fabrics_join_and_leave(keys):
             vfabric.Fabric(host_name="py-b") as fb:
         events = []
         ga = Gossip(fa, bind_addr="127.0.0.51", bind_port=pa,
-                    tags={"rack": "r1"}, keys=keys, profile=Profile.LOCAL)
+                    tags={"rack": "r1"}, keys=keys, profile=Profile.LOCAL, compress=False)
         gb = Gossip(fb, bind_addr="127.0.0.52", bind_port=pb, role="edge",
                     keys=keys, profile=Profile.LOCAL, compress=True)
         ga.on_event(lambda ev, m: events.append((ev, m.name, m.state)))
@@ -125,6 +127,37 @@ def test_bad_options_raise():
             finally:
                 f_g.close()
         assert exc.value.errno == 114  # EALREADY
+
+
+# memberlist's push-pull request with no nodes: message type 6, then the
+# header {"Nodes": 0, "UserStateLen": 0, "Join": true} in msgpack.
+PUSH_PULL_EMPTY = (b"\x06\x83\xa5Nodes\x00\xacUserStateLen\x00"
+                   b"\xa4Join\xc3")
+
+
+@pytest.mark.parametrize("compress,first", [(None, 9), (True, 9), (False, 6)],
+                         ids=["default", "on", "off"])
+def test_push_pull_answer_is_compressed_by_default(compress, first):
+    """The answer to a push-pull is LZW-compressed (message type 9), as Go's
+    memberlist sends it by default, unless compression is turned off."""
+    port = _port()
+    kw = {} if compress is None else {"compress": compress}
+    with vfabric.Fabric(host_name="py-z") as f:
+        g = Gossip(f, bind_addr="127.0.0.55", bind_port=port, **kw)
+        with socket.create_connection(("127.0.0.55", port), timeout=5) as s:
+            s.sendall(PUSH_PULL_EMPTY)
+            s.setblocking(False)
+            got = bytearray()
+
+            def answered():
+                try:
+                    got.extend(s.recv(65536))
+                except BlockingIOError:
+                    pass
+                return len(got) > 0
+            assert _pump([f], answered, 5)
+        assert got[0] == first
+        g.close()
 
 
 KEY2 = "LVa7LrUMn1ETfhFh6aLmHDf/3aJQkfvcBXIbZx1OZNY="

@@ -56,6 +56,7 @@ struct sim {
 	uint32_t jitter; /* ms: each delivery takes delay + [0, jitter] */
 	uint32_t loss;	 /* per million */
 	bool partition;
+	bool compress; /* nodes added from now on LZW their streams */
 	uint64_t rng;
 	int n, cap; /* nodes, room (fixed at the first node: they never move) */
 	struct sim_node *nodes;
@@ -295,6 +296,7 @@ static inline struct sim_node *sim_add_hooks(struct sim *sim, const struct vf__s
 	o.meta = meta;
 	o.meta_len = sizeof(meta);
 	o.kr = kr;
+	o.compress = sim->compress;
 	o.seed = 1000 + (uint64_t)n->idx;
 	o.cfg = cfg ? *cfg : sim_config();
 	if (vf__swim_create(&n->s, &o, &io, &h) < 0) {

@@ -2,7 +2,8 @@
  * The gossip transport out of file descriptors: a stream that arrives
  * when accept() fails with EMFILE is shed (the peer sees the connection
  * closed) instead of leaving the listening socket readable for ever, which
- * would spin the control loop. Loopback only.
+ * would spin the control loop. And vf_gossip_start()'s flags. Loopback
+ * only.
  */
 #include "unit.h"
 
@@ -64,10 +65,41 @@ static void test_gossip_transport_sheds_at_emfile(void **state)
 	vf_fabric_destroy(f);
 }
 
+/* Flags: unknown bits and COMPRESS with NO_COMPRESS are refused with a
+ * message, and leave gossip stopped; each known flag alone starts. */
+static void test_gossip_start_flags(void **state)
+{
+	static const uint32_t bad[] = {VF_GOSSIP_F_COMPRESS | VF_GOSSIP_F_NO_COMPRESS,
+				       1u << 2, 1u << 31};
+	static const uint32_t good[] = {0, VF_GOSSIP_F_COMPRESS, VF_GOSSIP_F_NO_COMPRESS};
+	vf_fabric *f = NULL;
+
+	(void)state;
+	assert_rc(vf_fabric_create(&f, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		VF_OPTS(vf_gossip_opts, go, .bind_addr = "127.0.0.62", .bind_port = PORT,
+			.flags = bad[i]);
+
+		assert_rc(vf_gossip_start(f, &go), -EINVAL);
+		assert_non_null(strstr(vf_last_error(), "flags"));
+		assert_int_equal(vf_gossip_status_get(f), VF_GOSSIP_STOPPED);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		VF_OPTS(vf_gossip_opts, go, .bind_addr = "127.0.0.62", .bind_port = PORT,
+			.flags = good[i]);
+
+		assert_rc(vf_gossip_start(f, &go), 0);
+		assert_int_equal(vf_gossip_status_get(f), VF_GOSSIP_RUNNING);
+		vf_gossip_stop(f);
+	}
+	vf_fabric_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gossip_transport_sheds_at_emfile),
+		cmocka_unit_test(test_gossip_start_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,11 +22,13 @@ from ._lib import (GOSSIP_EVENT_FN, GossipMemberC, GossipOpts, GossipStatsC,
 from ._object import dec, enc, trampoline
 
 __all__ = ["Gossip", "Member", "MemberState", "GossipEvent", "GossipStatus",
-           "Profile", "GOSSIP_PORT_DEFAULT", "GOSSIP_F_COMPRESS"]
+           "Profile", "GOSSIP_PORT_DEFAULT", "GOSSIP_F_COMPRESS",
+           "GOSSIP_F_NO_COMPRESS"]
 
 #: gossip.h constants (checked against C by tests/python/test_gossip.py).
 GOSSIP_PORT_DEFAULT = 7946
 GOSSIP_F_COMPRESS = 1 << 0
+GOSSIP_F_NO_COMPRESS = 1 << 1
 
 
 class Profile(enum.IntEnum):
@@ -93,17 +95,19 @@ class Gossip:
     ``Gossip(fabric, bind_addr=None, bind_port=0, advertise_addr=None,
     advertise_port=0, node_name=None, role=None, tags=None, keys=None,
     profile=Profile.LAN, probe_interval_ms=0, probe_timeout_ms=0,
-    gossip_interval_ms=0, push_pull_ms=0, compress=False)``
+    gossip_interval_ms=0, push_pull_ms=0, compress=True)``
 
     ``tags`` is a dict of extra Serf tags, ``keys`` a list of base64 keys
-    (``serf keygen``), the first one encrypting.
+    (``serf keygen``), the first one encrypting. ``compress=False`` sends
+    uncompressed TCP messages (VF_GOSSIP_F_NO_COMPRESS); compressed ones are
+    read either way.
     """
 
     def __init__(self, fabric, bind_addr=None, bind_port=0,
                  advertise_addr=None, advertise_port=0, node_name=None,
                  role=None, tags=None, keys=None, profile=Profile.LAN,
                  probe_interval_ms=0, probe_timeout_ms=0,
-                 gossip_interval_ms=0, push_pull_ms=0, compress=False):
+                 gossip_interval_ms=0, push_pull_ms=0, compress=True):
         self._fabric = fabric
         self._cb = None
         self._started = False
@@ -131,7 +135,7 @@ class Gossip:
             probe_interval_ms=probe_interval_ms,
             probe_timeout_ms=probe_timeout_ms,
             gossip_interval_ms=gossip_interval_ms, push_pull_ms=push_pull_ms,
-            flags=GOSSIP_F_COMPRESS if compress else 0)
+            flags=0 if compress else GOSSIP_F_NO_COMPRESS)
         lib.vf_gossip_start(fabric._h, byref(opts))
         self._started = True
 
