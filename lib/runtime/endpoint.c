@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "netlink/nl.h"
+#include "pipeline/location.h"
 #include "pipeline/pipeline.h"
 #include "runtime/runtime.h"
 
@@ -476,6 +477,14 @@ static void unbind(struct vf__endpoint *ep)
 		f->rt->underlay = NULL;
 		vf__touch(&f->obj);
 	}
+	/* the locations first, as vf__runtime_publish() orders them: a port
+	 * unbound as its VM moves away (vf_port_migrate()) has its forwarding
+	 * entry there, and a worker that sees the port unbound must see it
+	 * (without, it sent what came for the VM to no endpoint until the
+	 * loop next published: ~50 ms of a stream lost, uncounted once the
+	 * port went) */
+	if (f->tables && vf__runtime_shared(f) && vf__locs_publish(f) < 0)
+		vf_err(f, "no memory to publish the locations");
 	/* tables without it, published now, before the grace period starts:
 	 * a worker online after that cannot find it */
 	if (f->tables && !vf__pipe_tables(f)) {

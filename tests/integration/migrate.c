@@ -12,8 +12,10 @@
  * sends them on to hv2 (counted; the unit and Python tests check the
  * forwarding itself). It shows: every host points at hv2 in the end and
  * the stream went on across the move; it prints frames lost
- * (target 0; the check only bounds it to 0.1 s of the stream) and the time
- * from the new port to the moment every host points at it (target <= 1 s).
+ * (target 0; the check bounds it to 0.01 s of the stream), each host's
+ * non-zero drop counters and underlay ring drops (where lost frames went),
+ * and the time from the new port to the moment every host points at it
+ * (target <= 1 s).
  *
  * Root only (exits 77 otherwise); runs in a private network namespace.
  */
@@ -123,6 +125,33 @@ static vf_port *old_nic(struct it_host *h)
 	}
 	vf_fabric_unlock(h->f);
 	return p;
+}
+
+/* Prints @h's non-zero drop counters (fabric-wide and of @p, if any) and
+ * its underlay's: where frames that never arrived may have gone. */
+static void print_drops(struct it_host *h, const char *name, vf_port *p)
+{
+	VF_OPTS(vf_datapath_stats, u, .rx_packets = 0);
+	char line[512];
+	int n = 0;
+
+	vf_fabric_lock(h->f);
+	for (int r = 1; r <= VF_DROP_NO_OUTPUT; r++) {
+		uint64_t a = vf_fabric_drops(h->f, (vf_drop_reason)r);
+		uint64_t b = p ? vf_port_drops(p, (vf_drop_reason)r) : 0;
+
+		if (a + b && n < (int)sizeof(line) - 64)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+				      vf_drop_reason_name((vf_drop_reason)r),
+				      (unsigned long long)(a + b));
+	}
+	if (vf_fabric_underlay_stats(h->f, &u) < 0)
+		u = (vf_datapath_stats){0};
+	vf_fabric_unlock(h->f);
+	printf("     %s: drops:%s; underlay rx %llu (dropped %llu), tx %llu (dropped %llu)\n",
+	       name, n ? line : " none", (unsigned long long)u.rx_packets,
+	       (unsigned long long)u.rx_dropped, (unsigned long long)u.tx_packets,
+	       (unsigned long long)u.tx_dropped);
 }
 
 int main(void)
@@ -238,10 +267,15 @@ int main(void)
 			pclose(in);
 	}
 	printf("     migration: %ld of %ld datagrams lost (target 0)\n", lost, packets);
+	print_drops(&h[0], "hv1", NULL);
+	print_drops(&h[1], "hv2", dst2);
+	print_drops(&h[2], "hv3", src);
 	CHECK(packets > 50000, "the stream carried %ld datagrams in 6 s", packets);
-	/* the target is 0 (printed above); this bounds it: a move that broke
-	 * the path for more than 0.1 s of the stream fails */
-	CHECK(lost >= 0 && lost <= 1000, "at most 1,000 datagrams (0.1 s) lost across the move");
+	/* the target is 0 (printed above; 0 in each of 8 runs here); this
+	 * bounds it: a move that broke the path for more than 0.01 s of the
+	 * stream fails (a worker that sent to the unbound port until the loop
+	 * next published lost 350-550) */
+	CHECK(lost >= 0 && lost <= 100, "at most 100 datagrams (0.01 s) lost across the move");
 	vf_fabric_lock(h[0].f);
 	rc = vf_location_stats_get(h[0].f, &st);
 	vf_fabric_unlock(h[0].f);
