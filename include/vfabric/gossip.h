@@ -209,10 +209,25 @@ typedef struct vf_gossip_stats {
 	 *  not parse (acked, not answered) */
 	uint64_t queries_malformed;
 	uint64_t queries_relayed; /**< relays sent (RelayFactor) or passed on */
+	/** alive, suspect and dead messages (in packets) that changed
+	 *  nothing: not newer than what this host knows of the member (an
+	 *  older incarnation; for an alive, not a newer one), or about a member
+	 *  that failed or left: the duplicates gossip makes, and replays.
+	 *  Ignored. */
+	uint64_t stale_members;
+	/** location records received (broadcasts, anti-entropy, answers to
+	 *  misses) */
+	uint64_t records_in;
+	/** of those, not newer than the record known for their (origin,
+	 *  cell, VIP): duplicates and replays, ignored */
+	uint64_t records_stale;
+	/** Serf queries already seen (LTime and ID) or older than the query
+	 *  clock's window: relayed copies and replays, ignored */
+	uint64_t queries_duplicate;
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_gossip_stats;
 /** The last field of vf_gossip_stats this version knows. */
-#define vf_gossip_stats__last_field queries_relayed
+#define vf_gossip_stats__last_field queries_duplicate
 
 /**
  * @brief A member changed. @p m is valid during the call only.

@@ -686,6 +686,7 @@ static void query_stats(const struct vf__query *q, vf_gossip_stats *st)
 	st->queries_answered = s->answers;
 	st->queries_malformed = s->malformed;
 	st->queries_relayed = s->relays_sent + s->relays_forwarded;
+	st->queries_duplicate = s->duplicates + s->old;
 }
 
 int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
@@ -717,6 +718,13 @@ int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
 		st.refutes = s->refutes;
 		st.push_pulls = s->push_pulls;
 		st.awareness = (uint64_t)vf__swim_awareness(f->gossip->swim);
+		st.stale_members = s->stale;
+		if (f->gossip->loc) {
+			const struct vf__locsvc_stats *l = vf__locsvc_stats(f->gossip->loc);
+
+			st.records_in = l->recs_in;
+			st.records_stale = l->recs_stale;
+		}
 		query_stats(f->gossip->query, &st);
 	}
 	return vf__copy_out(out, &st, sizeof(st), "vf_gossip_stats");

@@ -114,6 +114,9 @@ struct vf__swim_stats {
 	uint64_t send_errors;
 	uint64_t probes, probe_failures, indirect_probes, tcp_probes;
 	uint64_t suspicions, refutes, push_pulls, broadcasts_dropped;
+	/* alive, suspect and dead packets that changed nothing (stale:
+	 * vf__swim_on_alive()): duplicates and replays */
+	uint64_t stale;
 };
 
 struct vf__swim_opts {

@@ -154,11 +154,13 @@ int vf__swim_push_pull_msg(struct vf__swim *s, struct vf__gossip_stream *st, boo
 			   struct vf__gbuf *user);
 void vf__swim_probe_acked(struct vf__swim *s, bool tcp);
 
-/* swim_recv.c */
-void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
+/* swim_recv.c. Each returns true if the message was stale: about a member
+ * at an incarnation older than known (suspect, dead) or not newer (alive),
+ * or gone (suspect, dead); a duplicate or a replay, ignored. */
+bool vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 		       bool bootstrap);
-void vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m);
-void vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m);
+bool vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m);
+bool vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m);
 int vf__swim_merge(struct vf__swim *s, const struct vf__gossip_push_pull *pp);
 
 #endif

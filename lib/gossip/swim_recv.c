@@ -46,7 +46,7 @@ static bool vsn_ok(const struct vf__gossip_vsn *v)
 
 /* ---- alive, suspect, dead ---- */
 
-void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
+bool vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 		       bool bootstrap)
 {
 	struct vf__swim_node *n, *self = s->nodes[0];
@@ -56,7 +56,7 @@ void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 
 	if (!vsn_ok(&a->vsn) || a->meta.len > VF__GOSSIP_META_MAX ||
 	    !addr_from(&addr, a->addr, a->port ? a->port : self->addr.port))
-		return;
+		return false;
 	n = vf__swim_lookup(s, a->node.data, a->node.len);
 	if (n == self) {
 		bool differs =
@@ -66,25 +66,29 @@ void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 
 		if (!bootstrap && !s->leaving &&
 		    (a->incarnation > self->incarnation ||
-		     (a->incarnation == self->incarnation && differs)))
+		     (a->incarnation == self->incarnation && differs))) {
 			vf__swim_refute(s, a->incarnation);
-		return;
+			return false;
+		}
+		/* ours, not newer: what we said before, or older */
+		return a->incarnation < self->incarnation ||
+		       (a->incarnation == self->incarnation && !differs);
 	}
 	if (!n) {
 		if (!(n = vf__swim_node_add(s, a->node.data, a->node.len)))
-			return;
+			return false;
 		fresh = true;
 	} else if (!addr_eq(&n->addr, &addr)) {
 		/* the name lives elsewhere: only a node that left may move */
 		if (n->state != VF__GOSSIP_STATE_LEFT)
-			return;
+			return false;
 	} else if (a->incarnation <= n->incarnation) {
-		return;
+		return true;
 	}
 	changed = !fresh && (!addr_eq(&n->addr, &addr) || a->meta.len != n->meta_len ||
 			     (a->meta.len && memcmp(a->meta.data, n->meta, a->meta.len)));
 	if (vf__swim_node_set_meta(s, n, a->meta.data, a->meta.len) < 0)
-		return;
+		return false;
 	was_gone = fresh || gone(n);
 	n->addr = addr;
 	n->incarnation = a->incarnation;
@@ -102,27 +106,30 @@ void vf__swim_on_alive(struct vf__swim *s, const struct vf__gossip_alive *a,
 		vf__swim_event(s, VF__SWIM_JOINED, n);
 	else if (changed)
 		vf__swim_event(s, VF__SWIM_UPDATED, n);
+	return false;
 }
 
-void vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m)
+bool vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m)
 {
 	struct vf__swim_node *n = vf__swim_lookup(s, m->node.data, m->node.len);
 	struct vf__gossip_msg out = {.type = VF__GOSSIP_SUSPECT};
 
-	if (!n || m->incarnation < n->incarnation)
-		return;
+	if (!n)
+		return false;
+	if (m->incarnation < n->incarnation)
+		return true;
 	out.u.suspect = *m;
 	if (n->state == VF__GOSSIP_STATE_SUSPECT) {
 		if (vf__swim_suspect_confirm(s, n, m->from.data, m->from.len))
 			vf__swim_queue_msg(s, n->name, &out);
-		return;
+		return false;
 	}
 	if (n->state != VF__GOSSIP_STATE_ALIVE)
-		return;
+		return true; /* dead or left: only an alive brings it back */
 	if (n == s->nodes[0]) {
 		if (!s->leaving)
 			vf__swim_refute(s, m->incarnation);
-		return;
+		return false;
 	}
 	s->st.suspicions++;
 	n->incarnation = m->incarnation;
@@ -130,20 +137,23 @@ void vf__swim_on_suspect(struct vf__swim *s, const struct vf__gossip_suspect *m)
 	n->state_time = vf__swim_now(s);
 	vf__swim_suspect_start(s, n, m->from.data, m->from.len);
 	vf__swim_queue_msg(s, n->name, &out);
+	return false;
 }
 
-void vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m)
+bool vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m)
 {
 	struct vf__swim_node *n = vf__swim_lookup(s, m->node.data, m->node.len);
 	struct vf__gossip_msg out = {.type = VF__GOSSIP_DEAD};
 	bool left = vf__gbytes_eq(m->from, m->node);
 
-	if (!n || m->incarnation < n->incarnation || gone(n))
-		return;
+	if (!n)
+		return false;
+	if (m->incarnation < n->incarnation || gone(n))
+		return true;
 	if (n == s->nodes[0]) {
 		if (!s->leaving)
 			vf__swim_refute(s, m->incarnation);
-		return;
+		return false;
 	}
 	out.u.suspect = *m;
 	vf__swim_suspect_clear(s, n);
@@ -152,6 +162,7 @@ void vf__swim_on_dead(struct vf__swim *s, const struct vf__gossip_suspect *m)
 	n->state_time = vf__swim_now(s);
 	vf__swim_queue_msg(s, n->name, &out);
 	vf__swim_event(s, left || n->leaving ? VF__SWIM_LEFT : VF__SWIM_FAILED, n);
+	return false;
 }
 
 /* ---- Serf intents and other user messages ---- */
@@ -331,9 +342,13 @@ void vf__swim_packet(struct vf__swim *s, const struct vf__gaddr *from, const uin
 			if (s->probe.active && s->probe.seq == m->u.nack.seq_no)
 				s->probe.nacks++;
 			break;
-		case VF__GOSSIP_ALIVE: vf__swim_on_alive(s, &m->u.alive, false); break;
-		case VF__GOSSIP_SUSPECT: vf__swim_on_suspect(s, &m->u.suspect); break;
-		case VF__GOSSIP_DEAD: vf__swim_on_dead(s, &m->u.suspect); break;
+		case VF__GOSSIP_ALIVE:
+			s->st.stale += vf__swim_on_alive(s, &m->u.alive, false);
+			break;
+		case VF__GOSSIP_SUSPECT:
+			s->st.stale += vf__swim_on_suspect(s, &m->u.suspect);
+			break;
+		case VF__GOSSIP_DEAD: s->st.stale += vf__swim_on_dead(s, &m->u.suspect); break;
 		case VF__GOSSIP_USER: on_user(s, m->u.user.data, m->u.user.len); break;
 		default: s->st.bad_unknown_type++; break;
 		}

@@ -160,6 +160,83 @@ def test_push_pull_answer_is_compressed_by_default(compress, first):
         g.close()
 
 
+def _sniffer():
+    """A raw socket on lo (root): every frame the loopback carries."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind(("lo", 0))
+    s.setblocking(False)
+    return s
+
+
+def _udp_to(sniff, src, dst, dport, out):
+    """Appends to ``out`` the payloads of UDP datagrams src -> dst:dport
+    that ``sniff`` has (each once: not the copy sent)."""
+    while True:
+        try:
+            frame, addr = sniff.recvfrom(65536)
+        except BlockingIOError:
+            return
+        if addr[2] == socket.PACKET_OUTGOING or len(frame) < 42:
+            continue
+        ip = frame[14:]
+        if ip[0] >> 4 != 4 or ip[9] != 17:
+            continue
+        ihl = (ip[0] & 15) * 4
+        if (socket.inet_ntoa(ip[12:16]) != src or
+                socket.inet_ntoa(ip[16:20]) != dst or
+                int.from_bytes(ip[ihl + 2:ihl + 4], "big") != dport):
+            continue
+        out.append(bytes(ip[ihl + 8:]))
+
+
+@pytest.mark.parametrize("keys", [None, [KEY]], ids=["plain", "encrypted"])
+def test_replayed_packets_change_nothing(keys):
+    """Every datagram py-f sent py-e, sniffed on lo, is sent to py-e again
+    after py-f left: py-e keeps py-f as left, emits no event, counts the
+    old alives as stale_members and nothing as bad (a replay decrypts)."""
+    pe, pf = _port(), _port()
+    got = []
+    with vfabric.Fabric(host_name="py-e") as fe, \
+            vfabric.Fabric(host_name="py-f") as ff, _sniffer() as sniff:
+        ge = Gossip(fe, bind_addr="127.0.0.57", bind_port=pe, keys=keys,
+                    profile=Profile.LOCAL)
+        gf = Gossip(ff, bind_addr="127.0.0.58", bind_port=pf, keys=keys,
+                    profile=Profile.LOCAL)
+        assert gf.join(["127.0.0.57:%d" % pe]) == 1
+        assert _pump([fe, ff], lambda: len(ge.members()) == 2)
+        # a few seconds of probes and gossip, sniffed
+        end = time.monotonic() + 3
+        _pump([fe, ff], lambda: (_udp_to(sniff, "127.0.0.58", "127.0.0.57",
+                                         pe, got) or
+                                 time.monotonic() > end), 5)
+        gf.leave()
+        assert _pump([fe, ff], lambda: ge.member("py-f").state ==
+                     MemberState.LEFT)
+        _udp_to(sniff, "127.0.0.58", "127.0.0.57", pe, got)
+        gf.close()
+        assert len(got) >= 3
+        events = []
+        ge.on_event(lambda ev, m: events.append((ev, m.name)))
+        before = ge.stats()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.58", 0))
+            for p in got:
+                s.sendto(p, ("127.0.0.57", pe))
+        assert _pump([fe], lambda: ge.stats()["packets_in"] >=
+                     before["packets_in"] + len(got), 5)
+        fe.run(200)
+        after = ge.stats()
+        assert ge.member("py-f").state == MemberState.LEFT
+        assert events == []
+        assert after["stale_members"] > before["stale_members"]
+        for bad in ("bad_malformed", "bad_crc", "bad_decrypt",
+                    "bad_oversized", "bad_unknown_type"):
+            assert after[bad] == before[bad], bad
+        assert {"records_in", "records_stale",
+                "queries_duplicate"} <= after.keys()
+        ge.close()
+
+
 KEY2 = "LVa7LrUMn1ETfhFh6aLmHDf/3aJQkfvcBXIbZx1OZNY="
 
 

@@ -69,6 +69,16 @@ struct sim {
 	size_t watch_len;
 	int watch_from;
 	int watched;
+	/* packets sent to node rec_to while rec_on (as a sniffer on the wire
+	 * sees them: before loss, encrypted if the sender encrypts) */
+	bool rec_on;
+	int rec_to;
+	struct sim_pkt {
+		int from;
+		uint8_t *p;
+		size_t len;
+	} *rec;
+	size_t nrec, crec;
 };
 
 static inline uint64_t sim_rand(struct sim *sim)
@@ -186,6 +196,22 @@ static inline int sim_send_packet(void *ctx, const struct vf__gaddr *to, const u
 	if (sim->watch && n->idx == sim->watch_from && len >= sim->watch_len &&
 	    memmem(p, len, sim->watch, sim->watch_len))
 		sim->watched++;
+	if (sim->rec_on && d && d->idx == sim->rec_to) {
+		struct sim_pkt *r = sim->rec;
+
+		if (sim->nrec == sim->crec) {
+			sim->crec = sim->crec ? 2 * sim->crec : 64;
+			if (!(r = realloc(sim->rec, sim->crec * sizeof(*r))))
+				abort();
+			sim->rec = r;
+		}
+		r = &sim->rec[sim->nrec++];
+		r->from = n->idx;
+		r->len = len;
+		if (!(r->p = malloc(len)))
+			abort();
+		memcpy(r->p, p, len);
+	}
 	if (!d || n->down || (sim->loss && sim_rand(sim) % 1000000 < sim->loss)) {
 		sim->lost++;
 		return 0;
@@ -391,6 +417,11 @@ static inline void sim_free(struct sim *sim)
 	for (size_t i = 0; i < sim->nev; i++)
 		free(sim->heap[i].p);
 	free(sim->heap);
+	for (size_t i = 0; i < sim->nrec; i++)
+		free(sim->rec[i].p);
+	free(sim->rec);
+	sim->rec = NULL;
+	sim->nrec = sim->crec = 0;
 	free(sim->nodes);
 	sim->heap = NULL;
 	sim->nodes = NULL;

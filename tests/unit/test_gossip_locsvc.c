@@ -251,6 +251,57 @@ static void test_locsvc_move(void **state)
 			assert_at(i, vip, 1, before.version + 1);
 }
 
+/* Everything sent to n0 while a VM moved from n1 to n2 and back (its
+ * withdrawals and both hosts' records, in broadcasts and anti-entropy) is
+ * replayed to n0 from the senders' addresses: every old record is counted
+ * stale, and n0 still has the VM on n1 at the newest version, the same
+ * table, nothing installed or removed. */
+static void test_locsvc_replay(void **state)
+{
+	uint32_t vip = vip_of(1, 3);
+	VF_OPTS(vf_location, before, .cell_id = 0);
+	VF_OPTS(vf_location, after, .cell_id = 0);
+	struct vf__locsvc_stats st0, st1;
+	size_t count;
+
+	(void)state;
+	fabric(HOSTS);
+	sim.rec_on = true;
+	sim.rec_to = 0;
+	del_port(1, hosts[1].ports[3]);
+	run(2000);
+	add_port(2, vip);
+	run(2000);
+	del_port(2, hosts[2].ports[hosts[2].nports - 1]);
+	add_port(1, vip);
+	run(2000);
+	sim.rec_on = false;
+	assert_true(sim.nrec > 10);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &before), 0);
+	assert_at(0, vip, 1, 0);
+	count = vf_location_count(hosts[0].f);
+	st0 = *vf__locsvc_stats(hosts[0].ls);
+
+	for (size_t i = 0; i < sim.nrec; i++)
+		vf__swim_packet(sim.nodes[0].s, &sim.nodes[sim.rec[i].from].addr,
+				sim.rec[i].p, sim.rec[i].len);
+	vf__locsvc_tick(hosts[0].ls);
+
+	st1 = *vf__locsvc_stats(hosts[0].ls);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &after), 0);
+	assert_memory_equal(&after, &before, sizeof(before));
+	assert_int_equal(vf_location_count(hosts[0].f), count);
+	assert_true(st1.recs_in > st0.recs_in);
+	/* every record replayed was stale: none newer, none applied */
+	assert_int_equal(st1.recs_stale - st0.recs_stale, st1.recs_in - st0.recs_in);
+	assert_int_equal(st1.recs_applied, st0.recs_applied);
+	assert_int_equal(st1.installs, st0.installs);
+	assert_int_equal(st1.uninstalls, st0.uninstalls);
+	assert_int_equal(st1.bad_malformed + st1.bad_oversized,
+			 st0.bad_malformed + st0.bad_oversized);
+	assert_all_known(HOSTS, -1);
+}
+
 /* The same VIP claimed by n1 and n2 at once, with equal versions: every
  * other host picks the origin whose name sorts last (n2); each claimant
  * keeps its own port. */
@@ -661,6 +712,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_locsvc_spread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore, setup,

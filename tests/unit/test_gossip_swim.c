@@ -687,6 +687,128 @@ static void hook_remote_state(void *ctx, const uint8_t *p, size_t len, bool join
 		remote_states++;
 }
 
+/* ---- replays ---- */
+
+/* What n0 knows, to compare before and after a replay. */
+struct view {
+	uint32_t inc[3];
+	int state[3];
+	uint8_t meta[64];
+	size_t meta_len;
+	int events[5];
+	struct vf__swim_stats st;
+};
+
+static void view_get(struct view *v)
+{
+	const struct vf__swim_node *n2 = vf__swim_find(sim.nodes[0].s, "n2");
+
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "n%d", i);
+		v->inc[i] = vf__swim_find(sim.nodes[0].s, name)->incarnation;
+		v->state[i] = sim_state(&sim.nodes[0], name);
+	}
+	assert_true(n2->meta_len <= sizeof(v->meta));
+	v->meta_len = n2->meta_len;
+	memcpy(v->meta, n2->meta, n2->meta_len);
+	memcpy(v->events, sim.nodes[0].events, sizeof(v->events));
+	v->st = *vf__swim_stats(sim.nodes[0].s);
+}
+
+/* Everything n1 and n2 sent n0 while n2 changed its tags twice, went
+ * silent until n0 declared it failed, and came back (refuting at a higher
+ * incarnation), is replayed to n0 from the senders' addresses: the old
+ * alives, suspects and deads are counted stale and change nothing (no
+ * member changes state, incarnation or tags, no event), and nothing is
+ * counted bad: a replay decodes (and, with keys, decrypts) fine. */
+static void replay(struct vf__keyring *kr)
+{
+	static const uint8_t meta1[] = {0xff, 0x81, 0xa4, 'r', 'o', 'l', 'e', 0xa1, '1'};
+	static const uint8_t meta2[] = {0xff, 0x81, 0xa4, 'r', 'o', 'l', 'e', 0xa1, '2'};
+	struct sim_node *n0, *n2;
+	struct view before, after;
+	uint64_t t;
+
+	for (int i = 0; i < 3; i++)
+		assert_non_null(sim_add(&sim, NULL, kr));
+	n0 = &sim.nodes[0];
+	n2 = &sim.nodes[2];
+	for (int i = 1; i < 3; i++)
+		assert_int_equal(vf__swim_join(sim.nodes[i].s, &n0->addr), 0);
+	sim_run(&sim, sim.now + 3000);
+	assert_int_equal(sim_state(n0, "n2"), VF__MEMBER_ALIVE);
+
+	sim.rec_on = true;
+	sim.rec_to = 0;
+	assert_int_equal(vf__swim_set_meta(n2->s, meta1, sizeof(meta1)), 0);
+	sim_run(&sim, sim.now + 2000);
+	assert_int_equal(vf__swim_set_meta(n2->s, meta2, sizeof(meta2)), 0);
+	sim_run(&sim, sim.now + 2000);
+	n2->down = true;
+	for (t = sim.now + 60000; sim.now < t && sim_state(n0, "n2") != VF__MEMBER_FAILED;)
+		sim_run(&sim, sim.now + 500);
+	assert_int_equal(sim_state(n0, "n2"), VF__MEMBER_FAILED);
+	n2->down = false;
+	for (t = sim.now + 60000; sim.now < t && sim_state(n0, "n2") != VF__MEMBER_ALIVE;)
+		sim_run(&sim, sim.now + 500);
+	sim_run(&sim, sim.now + 3000);
+	sim.rec_on = false;
+	assert_int_equal(sim_state(n0, "n2"), VF__MEMBER_ALIVE);
+	assert_true(sim.nrec > 20);
+
+	view_get(&before);
+	assert_int_equal(before.meta_len, sizeof(meta2));
+	assert_memory_equal(before.meta, meta2, sizeof(meta2));
+	/* with no time passing, so no probe or suspicion can time out */
+	for (size_t i = 0; i < sim.nrec; i++)
+		vf__swim_packet(n0->s, &sim.nodes[sim.rec[i].from].addr, sim.rec[i].p,
+				sim.rec[i].len);
+	view_get(&after);
+	assert_memory_equal(after.inc, before.inc, sizeof(before.inc));
+	assert_memory_equal(after.state, before.state, sizeof(before.state));
+	assert_int_equal(after.meta_len, before.meta_len);
+	assert_memory_equal(after.meta, before.meta, before.meta_len);
+	assert_memory_equal(after.events, before.events, sizeof(before.events));
+	assert_int_equal(after.st.packets_in, before.st.packets_in + sim.nrec);
+	/* the suspects and deads about n2 and its two older alives at least */
+	assert_true(after.st.stale >= before.st.stale + 4);
+	assert_int_equal(after.st.suspicions, before.st.suspicions);
+	assert_int_equal(after.st.bad_malformed, before.st.bad_malformed);
+	assert_int_equal(after.st.bad_decrypt, before.st.bad_decrypt);
+	assert_int_equal(after.st.bad_crc, before.st.bad_crc);
+	/* and the cluster runs on as before */
+	sim_run(&sim, sim.now + 5000);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "n%d", i);
+		assert_int_equal(sim_state(n0, name), VF__MEMBER_ALIVE);
+	}
+	assert_int_equal(n0->events[VF__SWIM_FAILED], before.events[VF__SWIM_FAILED]);
+}
+
+static void test_gossip_replay_plain(void **state)
+{
+	(void)state;
+	replay(NULL);
+}
+
+static void test_gossip_replay_encrypted(void **state)
+{
+	static const uint8_t k[32] = {7, 7, 7};
+	struct vf__keyring *kr;
+
+	(void)state;
+	if (vf__gossip_crypto_check() < 0)
+		skip();
+	assert_int_equal(vf__keyring_create(&kr, k, 32), 0);
+	replay(kr);
+	sim_free(&sim); /* before the keyring the nodes borrow */
+	vf__keyring_destroy(kr);
+}
+
 static void test_gossip_user_hooks(void **state)
 {
 	struct vf__swim_hooks h;
@@ -732,6 +854,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_gossip_probe_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_replay_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_replay_encrypted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_dead_after_timeout, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_suspicion_confirmations,

@@ -388,7 +388,8 @@ class GossipStatsC(Structure):
         "bad_stream", "send_errors", "probes", "probe_failures",
         "suspicions", "refutes", "push_pulls", "awareness", "queries_in",
         "queries_acked", "queries_answered", "queries_malformed",
-        "queries_relayed")]
+        "queries_relayed", "stale_members", "records_in", "records_stale",
+        "queries_duplicate")]
 
 
 #: void (*vf_gossip_event_fn)(vf_fabric *fabric, vf_gossip_event ev,
