@@ -111,7 +111,7 @@ static vf_drop_reason emit(struct vf__ctx *c, const struct vf__tport *to,
 		VF__CNT_ADD(rt(to)->tx_packets, 1);
 		VF__CNT_ADD(rt(to)->tx_bytes, len);
 	}
-	vf__out(c->f, c->t, c->txq, to, frame, len);
+	vf__out(c->f, c->t, c->txq, to, frame, len, frame == c->stable);
 	c->sent++;
 	return VF_DROP_NONE;
 }
@@ -600,6 +600,7 @@ static vf_drop_reason flood(struct vf__ctx *c, const struct vf__tport *src,
 	vf_drop_reason r;
 
 	nocache(c);
+	c->stable = NULL; /* copies, each with its own MACs */
 	if ((r = secgroups(c, src, VF_DIR_EGRESS, p)) ||
 	    (r = cell_policy(c, s->cell->id, s->cell, p, src)) ||
 	    (r = qos(c, src, VF_DIR_EGRESS, p)))
@@ -943,6 +944,7 @@ static vf_drop_reason underlay_flood(struct vf__ctx *c, struct vf__pkt *p,
 	vf_mac smac, dmac = bcast_mac;
 
 	nocache(c);
+	c->stable = NULL; /* one copy per port */
 	if (!from) {
 		VF__TR(c, "broadcast from a subnet not configured here");
 		return drop(c, NULL, VF_DROP_NOT_HERE);
@@ -1098,7 +1100,7 @@ static int cached(struct vf__ctx *c, const struct vf__tport *src, struct vf__fc_
 	}
 	memcpy(buf, &e->dmac, sizeof(vf_mac));
 	memcpy(buf + 6, &e->smac, sizeof(vf_mac));
-	vf__out(c->f, c->t, c->txq, to, buf, len);
+	vf__out(c->f, c->t, c->txq, to, buf, len, buf == c->stable);
 	c->sent++;
 	return VF_DROP_NONE;
 }

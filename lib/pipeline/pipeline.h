@@ -63,6 +63,10 @@ struct vf__ctx {
 	uint32_t reply_cap;
 	struct vf__flowcache *fc; /* this context's flow cache; NULL: none */
 	struct vf__txq *txq;	  /* stages frames to send (runtime.h); NULL: send at once */
+	/* the frame's buffer when it stays as it is until txq is flushed (a
+	 * receive ring's): sent from there, not copied; NULL: copied. Paths
+	 * that send it more than once, changing it between, clear it. */
+	const uint8_t *stable;
 	struct vf__fc_rec *rec;	  /* the decision being recorded, or NULL */
 };
 

@@ -76,8 +76,7 @@ void vf__txq_flush(struct vf__txq *q)
 		for (unsigned int j = i; j < q->n; j++) {
 			if (q->e[j].ep != ep)
 				continue;
-			batch[n++] = (vf_frame){.data = q->buf + q->e[j].off,
-						.len = q->e[j].len};
+			batch[n++] = (vf_frame){.data = q->e[j].p, .len = q->e[j].len};
 			q->e[j].ep = NULL;
 		}
 		ep_tx(ep, batch, n);
@@ -87,7 +86,7 @@ void vf__txq_flush(struct vf__txq *q)
 }
 
 void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
-		uint32_t len)
+		uint32_t len, bool stable)
 {
 	vf_frame one = {.data = frame, .len = len};
 
@@ -95,14 +94,18 @@ void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame
 		ep_tx(ep, &one, 1);
 		return;
 	}
-	if (q->n == VF__TXQ_FRAMES || q->used + len > VF__TXQ_BYTES)
+	if (q->n == VF__TXQ_FRAMES || (!stable && q->used + len > VF__TXQ_BYTES))
 		vf__txq_flush(q);
-	memcpy(q->buf + q->used, frame, len);
 	q->e[q->n].ep = ep;
-	q->e[q->n].off = q->used;
 	q->e[q->n].len = len;
+	if (stable) {
+		q->e[q->n].p = frame;
+	} else {
+		memcpy(q->buf + q->used, frame, len);
+		q->e[q->n].p = q->buf + q->used;
+		q->used += len;
+	}
 	q->n++;
-	q->used += len;
 }
 
 /* ---- link state ---- */

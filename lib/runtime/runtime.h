@@ -104,7 +104,8 @@ struct vf__txq {
 	uint32_t used;
 	struct {
 		struct vf__endpoint *ep;
-		uint32_t off, len;
+		const uint8_t *p; /* in buf, or a stable frame (vf__out()) */
+		uint32_t len;
 	} e[VF__TXQ_FRAMES];
 	uint8_t *buf; /* VF__TXQ_BYTES */
 };
@@ -142,9 +143,12 @@ extern const vf_datapath_ops vf__afpacket_ops;
 
 /* Sending a frame for @to (NULL: the underlay) through the endpoint the
  * tables @t name (staged in @q, or at once when @q is NULL), or to the
- * output callback when unbound. Inline for the common case. */
+ * output callback when unbound. Inline for the common case. A @stable
+ * frame stays as it is until @q is flushed (a receive ring's frame, which
+ * the worker gives back only after the flush): it is staged by address,
+ * not copied, so the datapath's transmit is its only copy. */
 void vf__out_ep(struct vf__endpoint *ep, struct vf__txq *q, const uint8_t *frame,
-		uint32_t len);
+		uint32_t len, bool stable);
 
 static inline struct vf__endpoint *vf__out_endpoint(const struct vf__tables *t,
 						    const struct vf__tport *to)
@@ -169,13 +173,14 @@ static inline bool vf__out_ready(const vf_fabric *f, const struct vf__tables *t,
 }
 
 static inline void vf__out(vf_fabric *f, const struct vf__tables *t, struct vf__txq *q,
-			   const struct vf__tport *to, const uint8_t *frame, uint32_t len)
+			   const struct vf__tport *to, const uint8_t *frame, uint32_t len,
+			   bool stable)
 {
 	struct vf__endpoint *ep = vf__out_endpoint(t, to);
 	const struct vf__output *o;
 
 	if (ep)
-		vf__out_ep(ep, q, frame, len);
+		vf__out_ep(ep, q, frame, len, stable);
 	else if ((o = vf__output(f)))
 		o->fn(o->user_data, to ? to->port : NULL, frame, len);
 }

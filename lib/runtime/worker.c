@@ -206,15 +206,19 @@ static int rx_batch(vf_worker *w, struct vf__endpoint *ep, const struct vf__tabl
 
 		VF__CNT_ADD(ep->rx_packets, 1);
 		VF__CNT_ADD(ep->rx_bytes, frames[i].len);
-		if (frames[i].flags & VF_FRAME_F_WRITABLE) /* run it where it is */
+		if (frames[i].flags & VF_FRAME_F_WRITABLE) { /* run it where it is */
 			buf = (uint8_t *)(uintptr_t)frames[i].data;
-		else
+			c.stable = buf; /* until rx_release(), after the flush below */
+		} else {
 			memcpy(buf, frames[i].data, len);
+		}
 		if (ep->serial)
 			vf__pipe_from_port(&c, src, buf, len);
 		else
 			vf__pipe_from_underlay(&c, buf, len);
 	}
+	/* what was staged from the ring, sent before the ring may reuse it */
+	vf__txq_flush(&w->q);
 	if (ep->dp->ops.rx_release) {
 		pthread_mutex_lock(&ep->lock);
 		ep->dp->ops.rx_release(state);
