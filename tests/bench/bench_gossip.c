@@ -5,8 +5,9 @@
  * (lib/gossip/locsvc.c); only the clock and the transport are swapped.
  * Prints figures, never pass/fail: see tests/bench/README.md.
  *
- * Usage: bench_gossip [N ...]   (default 100 1000 10000)
- * Options before the sizes: -q (quick: shorter virtual runs).
+ * Usage: bench_gossip [-q] [-u] [-l SECONDS] [N ...]   (default 100 1000 10000)
+ * -q: quick (shorter virtual runs); -u: uncompressed push-pull; -l: the
+ * lossy window for every N, in virtual seconds.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -38,6 +39,7 @@ struct bnode {
 
 static struct sim sim;
 static bool compress; /* as vf_gossip_start() by default; -u: off */
+static double loss_s; /* -l: the lossy window; 0: by N */
 static struct bnode *bn;
 static int nb;
 static uint32_t watch_vip;
@@ -371,6 +373,8 @@ static void one(int n, bool quick, struct result *r)
 	/* false positives under 10% packet loss (each way, every packet) */
 	fp_s = n >= 10000 ? (quick ? 30 : 120) : n >= 1000 ? (quick ? 300 : 1800)
 							    : (quick ? 600 : 3600);
+	if (loss_s > 0)
+		fp_s = loss_s;
 	sim.loss = 100000;
 	fp_phase = true;
 	run((uint64_t)(fp_s * 1000));
@@ -479,10 +483,13 @@ int main(int argc, char **argv)
 			quick = true;
 		} else if (!strcmp(argv[a], "-u")) {
 			plain = true;
+		} else if (!strcmp(argv[a], "-l") && a + 1 < argc && atof(argv[a + 1]) > 0) {
+			loss_s = atof(argv[++a]);
 		} else {
-			fprintf(stderr, "usage: %s [-q] [-u] [N...]\n"
+			fprintf(stderr, "usage: %s [-q] [-u] [-l SECONDS] [N...]\n"
 				"  -q  quick: short loss and steady windows\n"
-				"  -u  uncompressed push-pull (VF_GOSSIP_F_NO_COMPRESS)\n",
+				"  -u  uncompressed push-pull (VF_GOSSIP_F_NO_COMPRESS)\n"
+				"  -l  the lossy (10%%) window for every N, virtual seconds\n",
 				argv[0]);
 			return 2;
 		}
