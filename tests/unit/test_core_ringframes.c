@@ -256,6 +256,11 @@ static void test_ring_frames_sent_before_release(void **state)
 	}
 
 	vf_worker_destroy(w);
+	vf_port_destroy(a);
+	vf_port_destroy(b);
+	vf_port_destroy(cp);
+	vf_subnet_destroy(s);
+	vf_cell_destroy(c);
 	vf_fabric_destroy(f);
 	assert_int_equal(nrings, 0);
 }
