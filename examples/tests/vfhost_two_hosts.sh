@@ -204,6 +204,14 @@ if [ "$mode" != static ]; then
 	check "hv1 logged hv2 joining by gossip" grep -q 'gossip: member hv2 .* joined' "$tmp/hv1.log"
 	check "hv2 logged hv1 joining by gossip" grep -q 'gossip: member hv1 .* joined' "$tmp/hv2.log"
 	check "no static location in either file" bash -c "! grep -q '^\[locations\]' $tmp/hv1.conf $tmp/hv2.conf"
+	mem=$(ctl hv1 members)
+	check "vfctl members on hv1: gossip running, hv1 itself first, hv2 alive" \
+		grep -q '^{"status":"running","members":\[{"name":"hv1",.*"self":true.*{"name":"hv2",.*"state":"alive".*"self":false' <<<"$mem"
+	check "  with hv2's tags (role vfabric)" \
+		grep -q '"name":"hv2",.*"tags":{"role":"vfabric"' <<<"$mem"
+else
+	check "vfctl members without gossip: stopped, none" \
+		[ "$(ctl hv1 members)" = '{"status":"stopped","members":[]}' ]
 fi
 check "hv1 knows hv2's 3 VMs ($(remote_count hv1) remote locations)" [ "$(remote_count hv1)" -eq 3 ]
 check "hv2 knows hv1's 2 VMs ($(remote_count hv2) remote locations)" [ "$(remote_count hv2)" -eq 2 ]

@@ -15,6 +15,7 @@
  *        underlay) sends the frame; hex digits, ':', '-' or spaces between
  *        bytes allowed
  *   locations                         where each VM is
+ *   members                           gossip's state and members
  *
  * SOCKET defaults to $VFABRIC_SOCKET, else /run/vfabric/ctl.sock.
  * Output: the server's JSON (or trace text) on stdout. Exit status 0 on
@@ -44,7 +45,8 @@ static void usage(FILE *to)
 		    "  detach PORT\n"
 		    "  counters [PORT]\n"
 		    "  trace PORT|- HEXFRAME\n"
-		    "  locations\n");
+		    "  locations\n"
+		    "  members\n");
 }
 
 static int fail(const char *what, int rc)
@@ -225,6 +227,8 @@ static int command(vf_ctl *ctl, const char *cmd, int argc, char **argv)
 		rc = vf_ctl_list(ctl, &out);
 	else if (!strcmp(cmd, "locations") && argc == 0)
 		rc = vf_ctl_locations(ctl, &out);
+	else if (!strcmp(cmd, "members") && argc == 0)
+		rc = vf_ctl_members(ctl, &out);
 	else if (!strcmp(cmd, "counters") && argc <= 1)
 		rc = vf_ctl_counters(ctl, argc ? argv[0] : NULL, &out);
 	else if (!strcmp(cmd, "detach") && argc == 1)
@@ -247,6 +251,7 @@ static bool known(const char *cmd, int argc)
 {
 	return (!strcmp(cmd, "list") && argc == 0) ||
 	       (!strcmp(cmd, "locations") && argc == 0) ||
+	       (!strcmp(cmd, "members") && argc == 0) ||
 	       (!strcmp(cmd, "counters") && argc <= 1) ||
 	       (!strcmp(cmd, "detach") && argc == 1) ||
 	       (!strcmp(cmd, "attach") && argc >= 3) ||

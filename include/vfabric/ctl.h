@@ -269,6 +269,19 @@ VF_API int vf_ctl_trace(vf_ctl *ctl, const char *port, const void *frame, size_t
  */
 VF_API int vf_ctl_locations(vf_ctl *ctl, char **out);
 
+/**
+ * @brief The server's gossip members, as JSON: `{"status": "stopped" |
+ * "running" | "leaving" | "left", "members": [{"name", "addr", "port",
+ * "state": "alive" | "suspect" | "failed" | "left", "incarnation",
+ * "self", "tags": {key: value, ...}}]}`, its own member first; no members
+ * when gossip is not running (vf_gossip_member_get()).
+ * @param ctl the connection
+ * @param[out] out the text; free it with vf_free()
+ * @return 0, or transport errors as vf_ctl_list()
+ * @since 0.1
+ */
+VF_API int vf_ctl_members(vf_ctl *ctl, char **out);
+
 VF_END_DECLS
 
 /** @} */

@@ -354,3 +354,10 @@ int vf_ctl_locations(vf_ctl *c, char **out)
 
 	return text_call(c, &r, out, "vf_ctl_locations");
 }
+
+int vf_ctl_members(vf_ctl *c, char **out)
+{
+	struct vf__ctl_req r = {.op = VF__CTL_MEMBERS};
+
+	return text_call(c, &r, out, "vf_ctl_members");
+}

@@ -351,6 +351,43 @@ static int op_locations(vf_fabric *f, struct json *j)
 	return j_done(j, f);
 }
 
+/* Gossip's state and its members as vf_gossip_member_get() has them
+ * (this host first). */
+static int op_members(vf_fabric *f, struct json *j)
+{
+	static const char *const status[] = {"stopped", "running", "leaving", "left"};
+	static const char *const state[] = {"alive", "suspect", "failed", "left"};
+	vf_gossip_status st = vf_gossip_status_get(f);
+	int n = vf_gossip_member_count(f);
+
+	j_open(j, '{');
+	j_str(j, "status", (unsigned int)st < 4 ? status[st] : "unknown");
+	j_key(j, "members");
+	j_open(j, '[');
+	for (int i = 0; i < n; i++) {
+		VF_OPTS(vf_gossip_member, m, .name = NULL);
+
+		if (vf_gossip_member_get(f, (size_t)i, &m) < 0)
+			continue;
+		j_open(j, '{');
+		j_str(j, "name", m.name);
+		j_str(j, "addr", m.addr);
+		j_u64(j, "port", m.port);
+		j_str(j, "state", (unsigned int)m.state < 4 ? state[m.state] : "unknown");
+		j_u64(j, "incarnation", m.incarnation);
+		j_bool(j, "self", m.self);
+		j_key(j, "tags");
+		j_open(j, '{');
+		for (uint32_t t = 0; t < m.ntags; t++)
+			j_str(j, m.tags[t].key, m.tags[t].value);
+		j_close(j, '}');
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+	j_close(j, '}');
+	return j_done(j, f);
+}
+
 /* ---- changes ---- */
 
 /* Keeps the creation reference of a port made through the socket. */
@@ -473,6 +510,7 @@ int vf__ctl_exec(vf_fabric *f, const struct vf__ctl_req *r, struct vf__ctl_out *
 	case VF__CTL_LIST: return op_list(f, &j);
 	case VF__CTL_COUNTERS: return op_counters(f, r, &j);
 	case VF__CTL_LOCATIONS: return op_locations(f, &j);
+	case VF__CTL_MEMBERS: return op_members(f, &j);
 	case VF__CTL_TRACE: {
 		vf_port *p = NULL;
 

@@ -11,7 +11,7 @@ static const char *const op_names[] = {
 	[VF__CTL_HELLO] = "hello",	   [VF__CTL_ATTACH] = "attach",
 	[VF__CTL_DETACH] = "detach",	   [VF__CTL_LIST] = "list",
 	[VF__CTL_COUNTERS] = "counters",   [VF__CTL_TRACE] = "trace",
-	[VF__CTL_LOCATIONS] = "locations",
+	[VF__CTL_LOCATIONS] = "locations", [VF__CTL_MEMBERS] = "members",
 };
 
 const char *vf__ctl_op_name(enum vf__ctl_op op)
@@ -437,6 +437,7 @@ static const struct {
 	[VF__CTL_COUNTERS] = {F_PORT, 0},
 	[VF__CTL_TRACE] = {F_PORT | F_FRAME, F_FRAME},
 	[VF__CTL_LOCATIONS] = {0, 0},
+	[VF__CTL_MEMBERS] = {0, 0},
 };
 
 /* Where decoded strings go. */

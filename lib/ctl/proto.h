@@ -18,6 +18,7 @@
  *   counters   port: str (absent: the fabric's)   data: JSON
  *   trace      port: str (absent: underlay); frame: bin   data: text
  *   locations  (none)                    data: JSON
+ *   members    (none)                    data: JSON
  *
  * Decoding is bounded before msgpack-c sees a byte: nesting, the number of
  * objects and every length are checked against what is left. Every field
@@ -61,6 +62,7 @@ enum vf__ctl_op {
 	VF__CTL_COUNTERS,
 	VF__CTL_TRACE,
 	VF__CTL_LOCATIONS,
+	VF__CTL_MEMBERS,
 };
 
 /* The op's wire name, or NULL. */

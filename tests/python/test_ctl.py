@@ -102,6 +102,7 @@ def test_every_op(fabric, served):
         assert {l["vip"] for l in locs} == {"10.1.1.2", "10.1.1.50",
                                            "10.1.1.3"}
         assert all(l["local"] for l in locs)
+        assert c.members() == {"status": "stopped", "members": []}
 
         c.detach("vm1")
         c.detach("vm2")

@@ -192,6 +192,8 @@ static void test_ctl_server_client_errors(void **state)
 	assert_rc(vf_ctl_list(c, NULL), -EINVAL);
 	assert_rc(vf_ctl_counters(c, NULL, NULL), -EINVAL);
 	assert_rc(vf_ctl_locations(c, NULL), -EINVAL);
+	assert_rc(vf_ctl_members(c, NULL), -EINVAL);
+	assert_rc(vf_ctl_members(NULL, &s), -EINVAL);
 	assert_rc(vf_ctl_trace(c, NULL, NULL, 60, &s), -EINVAL);
 	assert_rc(vf_ctl_detach(c, NULL), -EINVAL);
 	assert_rc(vf_ctl_detach(NULL, "a"), -EINVAL);
@@ -588,6 +590,35 @@ static void test_ctl_server_locations(void **state)
 	assert_has(s, "{\"cell\":2,\"vip\":\"10.2.1.200\"");
 	assert_has(s, "\"local\":true");
 	vf_free(s);
+	vf_ctl_close(c);
+}
+
+/* Gossip's members: none while it is stopped; once it runs on loopback,
+ * this host with its tags. */
+static void test_ctl_server_members(void **state)
+{
+	struct vt_fx *fx = FX(state);
+	vf_gossip_tag tags[] = {{"rack", "r7"}};
+	VF_OPTS(vf_gossip_opts, go, .bind_addr = "127.0.0.63", .bind_port = 21793,
+		.node_name = "ctl-m", .tags = tags, .ntags = 1);
+	vf_ctl *c = connect_ok();
+	char *s = NULL;
+
+	assert_rc(vf_ctl_members(c, &s), 0);
+	assert_string_equal(s, "{\"status\":\"stopped\",\"members\":[]}");
+	vf_free(s);
+	lock(fx);
+	assert_rc(vf_gossip_start(fx->fabric, &go), 0);
+	unlock(fx);
+	assert_rc(vf_ctl_members(c, &s), 0);
+	assert_string_equal(s, "{\"status\":\"running\",\"members\":[{\"name\":\"ctl-m\","
+			       "\"addr\":\"127.0.0.63\",\"port\":21793,\"state\":\"alive\","
+			       "\"incarnation\":1,\"self\":true,\"tags\":{\"role\":\"vfabric\","
+			       "\"underlay\":\"127.0.0.63\",\"rack\":\"r7\"}}]}");
+	vf_free(s);
+	lock(fx);
+	assert_rc(vf_gossip_stop(fx->fabric), 0);
+	unlock(fx);
 	vf_ctl_close(c);
 }
 
@@ -1227,6 +1258,7 @@ int main(int argc, char **argv)
 		T(counters),
 		T(trace),
 		T(locations),
+		T(members),
 		T(bad_messages),
 		T(slow_client_blocks_nobody),
 		cmocka_unit_test_setup_teardown(test_ctl_server_idle_busy_small,

@@ -704,6 +704,7 @@ FUNCTIONS = [
     ("vf_ctl_trace", [CtlP, c_char_p, c_void_p, size, POINTER(c_void_p)],
      _I, _C),
     ("vf_ctl_locations", [CtlP, POINTER(c_void_p)], _I, _C),
+    ("vf_ctl_members", [CtlP, POINTER(c_void_p)], _I, _C),
     # gossip.h. Seeds go as an array of c_void_p (char pointers).
     ("vf_gossip_start", [FabricP, POINTER(GossipOpts)], _I, _C),
     ("vf_gossip_join", [FabricP, POINTER(c_void_p), size], _I, _C),

@@ -181,3 +181,9 @@ class Ctl(_Handle):
         """The locations the server's fabric knows, as a list of dicts."""
         return json.loads(self._text(lib.vf_ctl_locations)[1])
 
+    def members(self):
+        """The server's gossip state and members, as a dict: ``{"status":
+        ..., "members": [{"name", "addr", "port", "state", "incarnation",
+        "self", "tags"}]}`` (vf_ctl_members)."""
+        return json.loads(self._text(lib.vf_ctl_members)[1])
+
