@@ -20,9 +20,9 @@
 
 #include "unit.h"
 
-
 #define REMOTE_VIP IP4(10, 9, 1, 200)
 #define FRAME_LEN 60
+#define ROUNDS 40 /* rounds of model changes, at the least */
 
 static atomic_ulong made, sent, to_callback;
 static atomic_int running;
@@ -183,7 +183,7 @@ static void workers_stress(void **state)
 	vf_secgroup *sg;
 	vf_port_stats sa = {.sz = sizeof(sa)}, sb = {.sz = sizeof(sb)};
 	unsigned long drops = 0, rounds = 0;
-	uint64_t end;
+	uint64_t start;
 
 	(void)state;
 	atomic_store(&running, 1);
@@ -203,8 +203,10 @@ static void workers_stress(void **state)
 	assert_int_equal(vf_port_bind(b, &bind), 0);
 	assert_int_equal(vf_fabric_workers_start(f, 2, NULL), 0);
 
-	end = now_ms() + 1500;
-	while (now_ms() < end) {
+	/* at least 1.5 s and ROUNDS rounds of changes while traffic flows (a
+	 * slow run, under valgrind, takes longer), at most 60 s */
+	start = now_ms();
+	while ((rounds < ROUNDS || now_ms() < start + 1500) && now_ms() < start + 60000) {
 		unsigned int i = (unsigned int)(rounds % 4);
 		char name[16];
 
@@ -257,7 +259,7 @@ static void workers_stress(void **state)
 		      "%lu to the callback, %lu dropped\n",
 		      rounds, atomic_load(&made), atomic_load(&sent),
 		      atomic_load(&to_callback), drops);
-	assert_true(rounds > 10);
+	assert_true(rounds >= ROUNDS);
 	assert_true(atomic_load(&made) > 0);
 	assert_true(atomic_load(&sent) > 0);
 	assert_int_equal(atomic_load(&made),
