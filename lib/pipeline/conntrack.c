@@ -422,24 +422,8 @@ static enum vf__ct_state lookup_locked(struct vf__ct *ct, struct shard *sh,
 	return orig ? VF__CT_ORIG : VF__CT_REPLY;
 }
 
-enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
-				const struct vf__flow *f, uint8_t tcp_flags,
-				uint64_t now_ns)
-{
-	struct ct_entry k;
-	struct shard *sh;
-	enum vf__ct_state st;
-	bool from_a;
-
-	make_key(ct, &k, zone, f, &from_a);
-	sh = lock_shard(ct, &k);
-	st = lookup_locked(ct, sh, &k, from_a, tcp_flags, now_ns, NULL);
-	vf__spin_unlock(&sh->lock);
-	return st;
-}
-
-/* vf__ct_lookup_hint() when the hint does not hold: a look-up that
- * remembers where it found the entry. */
+/* A look-up without a hint; with @hint (vf__ct_lookup_hint() when its
+ * hint does not hold) it remembers where it found the entry. */
 static __attribute__((noinline)) enum vf__ct_state
 lookup_unhinted(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
 		uint8_t tcp_flags, uint64_t now_ns, uint32_t *hint)
@@ -449,12 +433,20 @@ lookup_unhinted(struct vf__ct *ct, uint32_t zone, const struct vf__flow *f,
 	enum vf__ct_state st;
 	bool from_a;
 
-	*hint = 0;
+	if (hint)
+		*hint = 0;
 	make_key(ct, &k, zone, f, &from_a);
 	sh = lock_shard(ct, &k);
 	st = lookup_locked(ct, sh, &k, from_a, tcp_flags, now_ns, hint);
 	vf__spin_unlock(&sh->lock);
 	return st;
+}
+
+enum vf__ct_state vf__ct_lookup(struct vf__ct *ct, uint32_t zone,
+				const struct vf__flow *f, uint8_t tcp_flags,
+				uint64_t now_ns)
+{
+	return lookup_unhinted(ct, zone, f, tcp_flags, now_ns, NULL);
 }
 
 /* The hinted entry, if it is @f's in @zone and live, is refreshed here:

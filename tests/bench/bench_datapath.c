@@ -67,6 +67,7 @@
 #include <vfabric/vfabric.h>
 
 #include "datapath/afpacket.h"
+#include "packet/packet.h"
 
 #define MAX_FWD 8
 #define MAX_REPS 32
@@ -308,17 +309,6 @@ struct gen {
 	pthread_cond_t cv;
 };
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static void build_frame(uint8_t *b, const struct fwd *w, size_t size)
 {
 	uint8_t *ip = b + 14, *udp = ip + 20;
@@ -338,7 +328,7 @@ static void build_frame(uint8_t *b, const struct fwd *w, size_t size)
 		ip[12 + i] = (uint8_t)(w->src_ip >> (24 - 8 * i));
 		ip[16 + i] = (uint8_t)(w->dst_ip4 >> (24 - 8 * i));
 	}
-	c = csum(ip, 20);
+	c = vf__csum_fold(vf__csum_add(0, ip, 20));
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
 	udp[0] = 0x23, udp[1] = 0x28; /* 9000 */

@@ -153,12 +153,9 @@ static void build(int n)
 	struct vf__swim_config cfg;
 
 	vf__swim_config_profile(&cfg, 0); /* LAN: memberlist's defaults */
-	memset(&sim, 0, sizeof(sim));
-	sim.delay = 1;
+	sim_reset(&sim);
 	sim.compress = compress;
 	sim.jitter = 2;
-	sim.rng = 42;
-	sim.now = 1000;
 	if (sim_init(&sim, n) < 0 || !(bn = calloc((size_t)n, sizeof(*bn))))
 		die("calloc", -ENOMEM);
 	nb = n;

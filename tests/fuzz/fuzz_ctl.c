@@ -18,14 +18,7 @@
 
 #include "ctl/ctl.h"
 #include "ctl/proto.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 static struct vf__ctl_req req, again;
 

@@ -16,14 +16,7 @@
 #include "packet/dhcp.h"
 #include "packet/packet.h"
 #include "pipeline/dhcpd.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 #define GUARD 64
 #define ROOM 1024

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "domxml.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static size_t walk(const struct xml_node *n, int depth)
 {

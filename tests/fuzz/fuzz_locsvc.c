@@ -11,14 +11,7 @@
 #include <string.h>
 
 #include "gossip/locmsg.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 static void check_fields(const struct vf__loc_msg *m)
 {

@@ -22,14 +22,7 @@
 
 #include "gossip/crypto.h"
 #include "gossip/swim_internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz_swim.h"
 
 static const uint8_t test_key[32] = {
 	0x85, 0x5c, 0xa6, 0x75, 0x13, 0x49, 0x88, 0xc8, 0xdd, 0x9b, 0xb7,
@@ -74,24 +67,6 @@ static uint64_t now(void *ctx)
 static void arm(void *ctx, uint64_t due)
 {
 	((struct io *)ctx)->due = due;
-}
-
-static void alive(struct vf__swim *s, const char *name, uint8_t last)
-{
-	uint8_t ip[4] = {127, 0, 0, last};
-	struct vf__gossip_msg m = {.type = VF__GOSSIP_ALIVE};
-	struct vf__gaddr from = {{127, 0, 0, last}, 4, 7946};
-	struct vf__gbuf b = {0};
-
-	m.u.alive.addr = (struct vf__gbytes){ip, 4};
-	m.u.alive.incarnation = 1;
-	m.u.alive.meta = (struct vf__gbytes){(const uint8_t *)"\xff\x80", 2};
-	m.u.alive.node = vf__gbytes_str(name);
-	m.u.alive.port = 7946;
-	m.u.alive.vsn = VF__GOSSIP_VSN_SERF;
-	CHECK(vf__gossip_msgs_encode(&b, &m, 1) == 0);
-	vf__swim_packet(s, &from, b.data, b.len);
-	vf__gbuf_free(&b);
 }
 
 static void invariants(const struct vf__swim *s, size_t before)
@@ -155,9 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	CHECK(vf__swim_create(&s, &o, &sio, NULL) == 0);
 	if (!o.kr) {
-		alive(s, "alpha", 11);
-		alive(s, "beta", 12);
-		alive(s, "gamma", 13);
+		fuzz_alive(s, "alpha", 11);
+		fuzz_alive(s, "beta", 12);
+		fuzz_alive(s, "gamma", 13);
 	}
 	before = vf__swim_count(s);
 	st = vf__swim_stats(s);

@@ -14,7 +14,7 @@
 
 #include <vfabric/vfabric.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 struct counts {
 	size_t cells, ports, subnets;

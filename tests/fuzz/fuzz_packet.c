@@ -15,14 +15,7 @@
 #include <string.h>
 
 #include "packet/packet.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x))        \
-			abort(); \
-	} while (0)
+#include "fuzz.h"
 
 static const vf_mac rmac = {{0x02, 0, 0, 0, 0, 0x01}};
 #define RIP 0x0a010101u

@@ -27,8 +27,7 @@
 #include "core/internal.h"
 #include "packet/packet.h"
 #include "pipeline/pipeline.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define NPORTS 5
 

@@ -22,14 +22,7 @@
 
 #include "gossip/query.h"
 #include "gossip/serf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz_swim.h"
 
 static int send_packet(void *ctx, const struct vf__gaddr *to, const uint8_t *p,
 		       size_t len)
@@ -65,24 +58,6 @@ static void arm(void *ctx, uint64_t due)
 {
 	(void)ctx;
 	(void)due;
-}
-
-static void alive(struct vf__swim *s, const char *name, uint8_t last)
-{
-	uint8_t ip[4] = {127, 0, 0, last};
-	struct vf__gossip_msg m = {.type = VF__GOSSIP_ALIVE};
-	struct vf__gaddr from = {{127, 0, 0, last}, 4, 7946};
-	struct vf__gbuf b = {0};
-
-	m.u.alive.addr = (struct vf__gbytes){ip, 4};
-	m.u.alive.incarnation = 1;
-	m.u.alive.meta = (struct vf__gbytes){(const uint8_t *)"\xff\x80", 2};
-	m.u.alive.node = vf__gbytes_str(name);
-	m.u.alive.port = 7946;
-	m.u.alive.vsn = VF__GOSSIP_VSN_SERF;
-	CHECK(vf__gossip_msgs_encode(&b, &m, 1) == 0);
-	vf__swim_packet(s, &from, b.data, b.len);
-	vf__gbuf_free(&b);
 }
 
 /* A fabric with the VM 10.1.0.5 in cell 7, made once. */
@@ -164,9 +139,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.seed = 7;
 	vf__swim_config_profile(&o.cfg, 0);
 	CHECK(vf__swim_create(&s, &o, &sio, NULL) == 0);
-	alive(s, "alpha", 11);
-	alive(s, "beta", 12);
-	alive(s, "gamma", 13);
+	fuzz_alive(s, "alpha", 11);
+	fuzz_alive(s, "beta", 12);
+	fuzz_alive(s, "gamma", 13);
 	qo.swim = s;
 	qo.fabric = fabric();
 	qo.seed = 3;

@@ -115,15 +115,13 @@ static void agent_kill(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* `serf members` through the agent's RPC, into @out. */
-static int members(char *out, size_t cap)
+/* Runs the shell command @cmd; its output (truncated to @cap - 1 bytes)
+ * into @out; its pclose() status. */
+static int sh_out(char *out, size_t cap, const char *cmd)
 {
-	char cmd[128];
 	size_t n = 0;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "timeout 5 serf members -rpc-addr=127.0.0.1:%d 2>&1",
-		 port_base + 1);
 	if (!(p = popen(cmd, "r")))
 		return -1;
 	while (n + 1 < cap) {
@@ -135,6 +133,16 @@ static int members(char *out, size_t cap)
 	}
 	out[n] = 0;
 	return pclose(p);
+}
+
+/* `serf members` through the agent's RPC, into @out. */
+static int members(char *out, size_t cap)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "timeout 5 serf members -rpc-addr=127.0.0.1:%d 2>&1",
+		 port_base + 1);
+	return sh_out(out, cap, cmd);
 }
 
 /* The line of @name in `serf members` output, and whether it has @what. */
@@ -288,23 +296,11 @@ static void host_stats(struct host *h)
 static int serf_query(char *out, size_t cap, const char *args)
 {
 	char cmd[256];
-	size_t n = 0;
-	FILE *p;
 
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 15 serf query -rpc-addr=127.0.0.1:%d -timeout=3s %s 2>&1",
 		 port_base + 1, args);
-	if (!(p = popen(cmd, "r")))
-		return -1;
-	while (n + 1 < cap) {
-		size_t r = fread(out + n, 1, cap - 1 - n, p);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = 0;
-	return pclose(p);
+	return sh_out(out, cap, cmd);
 }
 
 /* Cell 7, subnet 3 (10.1.0.0/16) and the VM 10.1.0.5 (VMAC

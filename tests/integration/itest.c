@@ -233,6 +233,7 @@ vf_port *it_host_vm(struct it_host *h, struct it_host *o, int c, int s, int n,
 	h->ports[h->nports++] = p;
 	snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/24", c + 1, s + 1, n);
 	snprintf(gw, sizeof(gw), "10.%d.%d.1", c + 1, s + 1);
-	it_vm_addr(name, cidr, gw);
-	return it_host_publish(h, o, p) < 0 ? NULL : p;
+	if (it_vm_addr(name, cidr, gw) != 0)
+		return NULL;
+	return o && it_host_publish(h, o, p) < 0 ? NULL : p;
 }

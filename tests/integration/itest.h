@@ -72,8 +72,8 @@ struct it_host {
 };
 int it_host_build(struct it_host *h, const char *name, const char *underlay);
 /* A VM @name on @h in cell @c, subnet @s, with host part @n (address and
- * default route set); the other host @o learns its location. Takes the
- * fabrics' locks itself. */
+ * default route set); the other host @o, unless NULL (gossip tells it),
+ * learns its location. Takes the fabrics' locks itself. */
 vf_port *it_host_vm(struct it_host *h, struct it_host *o, int c, int s, int n,
 		    const char *name);
 /* Tells @o where port @p of @h is (vf_location_set); 0 or -errno. */

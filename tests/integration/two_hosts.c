@@ -89,29 +89,12 @@ static void check_underlay(const vf_mac *m1, const vf_mac *m2)
 static bool gossip;
 
 /* A VM @name on @h in cell @c, subnet @s, host part @n; without gossip
- * the other host @o is told where it is (it_host_vm), with gossip no one
- * is told: the location service spreads it. */
+ * the other host @o is told where it is, with gossip no one is told: the
+ * location service spreads it. */
 static vf_port *vm(struct it_host *h, struct it_host *o, int c, int s, int n,
 		   const char *name)
 {
-	char ifname[16], cidr[48], gw[48];
-	vf_port *p;
-
-	if (!gossip)
-		return it_host_vm(h, o, c, s, n, name);
-	snprintf(ifname, sizeof(ifname), "vft-p%s", name);
-	if (it_vm_create(name) != 0)
-		return NULL;
-	vf_fabric_lock(h->f);
-	p = it_port_veth(h->sub[c][s], name, IP4(10, c + 1, s + 1, n), ifname, name,
-			 "eth0x");
-	vf_fabric_unlock(h->f);
-	if (!p)
-		return NULL;
-	h->ports[h->nports++] = p;
-	snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/24", c + 1, s + 1, n);
-	snprintf(gw, sizeof(gw), "10.%d.%d.1", c + 1, s + 1);
-	return it_vm_addr(name, cidr, gw) == 0 ? p : NULL;
+	return it_host_vm(h, gossip ? NULL : o, c, s, n, name);
 }
 
 static uint64_t now_ms(void)

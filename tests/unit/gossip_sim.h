@@ -89,6 +89,16 @@ static inline uint64_t sim_rand(struct sim *sim)
 	return sim->rng;
 }
 
+/* An empty simulation in its start state: 1 ms delay, a fixed seed, the
+ * clock at 1000 ms. */
+static inline void sim_reset(struct sim *sim)
+{
+	memset(sim, 0, sizeof(*sim));
+	sim->delay = 1;
+	sim->rng = 42;
+	sim->now = 1000;
+}
+
 /* Room for @cap nodes (call before the first sim_add()). */
 static inline int sim_init(struct sim *sim, int cap)
 {

@@ -147,11 +147,8 @@ static void run(uint64_t ms)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&sim, 0, sizeof(sim));
+	sim_reset(&sim);
 	memset(hosts, 0, sizeof(hosts));
-	sim.delay = 1;
-	sim.rng = 42;
-	sim.now = 1000;
 	return 0;
 }
 

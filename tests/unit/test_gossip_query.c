@@ -127,11 +127,8 @@ static void host_add(int i)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&sim, 0, sizeof(sim));
+	sim_reset(&sim);
 	memset(hosts, 0, sizeof(hosts));
-	sim.delay = 1;
-	sim.rng = 42;
-	sim.now = 1000;
 	return 0;
 }
 

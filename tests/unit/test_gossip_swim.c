@@ -21,10 +21,7 @@ static struct sim sim;
 static int setup(void **state)
 {
 	(void)state;
-	memset(&sim, 0, sizeof(sim));
-	sim.delay = 1;
-	sim.rng = 42;
-	sim.now = 1000;
+	sim_reset(&sim);
 	return 0;
 }
 
