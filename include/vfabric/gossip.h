@@ -224,10 +224,14 @@ typedef struct vf_gossip_stats {
 	/** Serf queries already seen (LTime and ID) or older than the query
 	 *  clock's window: relayed copies and replays, ignored */
 	uint64_t queries_duplicate;
+	/** withdrawn location records (their port is gone) dropped after
+	 *  they were kept an hour, so a late copy of the record could not
+	 *  bring the VM back; each host drops its own copies */
+	uint64_t records_expired;
 	size_t : 0; /**< aligns the end; fields are only ever added before it */
 } vf_gossip_stats;
 /** The last field of vf_gossip_stats this version knows. */
-#define vf_gossip_stats__last_field queries_duplicate
+#define vf_gossip_stats__last_field records_expired
 
 /**
  * @brief A member changed. @p m is valid during the call only.

@@ -55,6 +55,7 @@ struct rec {
 			  * the free list; 0: none */
 	vf_mac vmac, host_mac;
 	uint8_t flags; /* R_* */
+	uint16_t died; /* R_DEAD: the sweep epoch it died in */
 };
 
 struct query {
@@ -83,6 +84,8 @@ struct vf__locsvc {
 	bool vv_dirty;
 	struct query q[QHIST];
 	unsigned int qnext;
+	uint64_t tomb_ms, swept_at; /* tombstone time; the last sweep (ms) */
+	uint16_t epoch;		    /* sweeps so far (wraps) */
 	struct vf__locsvc_stats st;
 };
 
@@ -676,6 +679,12 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 		return false;
 	}
 	r = rec_find(ls, (uint32_t)o, w->cell, w->vip);
+	if (!r && w->version <= ls->origins[o].known) {
+		/* we held all its records up to above this one: a newer one
+		 * for this key (a tombstone dropped since) replaced it */
+		ls->st.recs_stale++;
+		return false;
+	}
 	if (r && r->version >= w->version) {
 		ls->st.recs_stale++;
 		/* an answer to a miss: the table lost what we installed
@@ -693,6 +702,7 @@ static bool apply(struct vf__locsvc *ls, const struct vf__loc_rec *w)
 	memcpy(r->host_mac.addr, w->host_mac.data, 6);
 	r->version = w->version;
 	r->flags = (uint8_t)((r->flags & ~R_DEAD) | (w->dead ? R_DEAD : 0));
+	r->died = ls->epoch;
 	ls->st.recs_applied++;
 	settle(ls, w->cell, w->vip);
 	return true;
@@ -904,6 +914,7 @@ static void scan_ports(struct vf__locsvc *ls)
 				continue;
 			}
 			r->flags |= R_DEAD;
+			r->died = ls->epoch;
 			publish(ls, r);
 			settle(ls, r->cell, r->vip); /* another host's may win */
 		}
@@ -996,12 +1007,42 @@ static void scan_members(struct vf__locsvc *ls)
 	}
 }
 
+/* Every eighth of the tombstone time: drops the tombstones that died
+ * eight sweeps ago or more (so each is kept its time, and at most an
+ * eighth more). */
+#define TOMB_SWEEPS 8u
+
+static void sweep_tombstones(struct vf__locsvc *ls)
+{
+	uint64_t now;
+	struct rec *r;
+
+	if (!ls->swim)
+		return;
+	now = vf__swim_now(ls->swim);
+	if (!ls->swept_at)
+		ls->swept_at = now;
+	if (now - ls->swept_at < ls->tomb_ms / TOMB_SWEEPS)
+		return;
+	ls->swept_at = now;
+	ls->epoch++;
+	REC_EACH(r, ls)
+	{
+		if ((r->flags & R_DEAD) &&
+		    (uint16_t)(ls->epoch - r->died) >= TOMB_SWEEPS) {
+			rec_del(ls, r);
+			ls->st.recs_expired++;
+		}
+	}
+}
+
 void vf__locsvc_tick(struct vf__locsvc *ls)
 {
 	if (!ls)
 		return;
 	scan_ports(ls);
 	scan_members(ls);
+	sweep_tombstones(ls);
 }
 
 void vf__locsvc_request(struct vf__locsvc *ls, uint32_t cell, uint32_t vip,
@@ -1069,6 +1110,7 @@ int vf__locsvc_create(struct vf__locsvc **out, const struct vf__locsvc_opts *o)
 	if (!(ls = calloc(1, sizeof(*ls))))
 		return -ENOMEM;
 	ls->f = o->fabric;
+	ls->tomb_ms = o->tombstone_ms ? o->tombstone_ms : VF__LOCSVC_TOMBSTONE_MS;
 	if (o->table)
 		ls->table = *o->table;
 	else

@@ -30,6 +30,15 @@
  * left are taken out of the table and forgotten (with its vector entry);
  * when it is alive again, a sync request ([22] by UDP) and anti-entropy
  * bring them back.
+ * Tombstones: a withdrawn record (its port is gone) is kept, dead, so an
+ * older copy still travelling cannot bring the VM back; it is dropped
+ * after the tombstone time (VF__LOCSVC_TOMBSTONE_MS, swept in 8 steps of
+ * an eighth of it). An older record of an origin whose versions we hold
+ * up to above it (the vector) is stale even when its key is no longer
+ * held, so a dropped tombstone stays dropped. The limit: a host that
+ * stays a live member yet misses every anti-entropy exchange with the
+ * origin for longer than the tombstone time may keep the withdrawn VM (a
+ * failed or partitioned host forgets the origin and syncs again).
  * Misses: vf__locsvc_request() asks the last known owner, or the cluster
  * (a broadcast [21]); only the owner answers, with an update that
  * installs the record (and wakes the parked ARP requests).
@@ -49,6 +58,8 @@
 /* Records sent to one peer per exchange, and the size of one UDP update. */
 #define VF__LOCSVC_DELTA_MAX 512u
 #define VF__LOCSVC_UDP_MAX 1024u
+/* Withdrawn records are kept this long (ms) unless the options say. */
+#define VF__LOCSVC_TOMBSTONE_MS (3600u * 1000u)
 /* Misses asked again for the same (cell, VIP) at most this often (ms). */
 #define VF__LOCSVC_QUERY_MS 1000u
 
@@ -72,11 +83,13 @@ struct vf__locsvc_opts {
 	const struct vf__locsvc_table *table; /* NULL: the fabric's */
 	const char *name;	  /* this host's member name */
 	uint64_t version_base;	  /* first version is base + 1 (a restart: the time) */
+	uint64_t tombstone_ms;	  /* 0: VF__LOCSVC_TOMBSTONE_MS */
 };
 
 struct vf__locsvc_stats {
 	uint64_t published, withdrawn_local; /* our records */
 	uint64_t recs_in, recs_applied, recs_stale, recs_gone;
+	uint64_t recs_expired; /* tombstones dropped after the tombstone time */
 	uint64_t installs, uninstalls, install_errors;
 	uint64_t origins_withdrawn, syncs_sent;
 	uint64_t bad_malformed, bad_oversized; /* dropped messages */
@@ -102,7 +115,7 @@ void vf__locsvc_remote_state(struct vf__locsvc *ls, const uint8_t *p, size_t len
 
 /* Periodic work (from the control loop): publishes what changed among
  * the fabric's ports, withdraws and restores origins as the membership
- * sees them. */
+ * sees them, drops expired tombstones (on the state machine's clock). */
 void vf__locsvc_tick(struct vf__locsvc *ls);
 /* A pipeline miss for (cell, vip) at @now_ms: asks the owner or the
  * cluster (rate-limited per key). */

@@ -724,6 +724,7 @@ int vf_gossip_stats_get(const vf_fabric *f, vf_gossip_stats *out)
 
 			st.records_in = l->recs_in;
 			st.records_stale = l->recs_stale;
+			st.records_expired = l->recs_expired;
 		}
 		query_stats(f->gossip->query, &st);
 	}

@@ -202,6 +202,8 @@ size_t vf__swim_queued(const struct vf__swim *s);
  * member: one joined, failed, left, was updated or was forgotten. Equal
  * values: nothing of that changed in between. */
 uint64_t vf__swim_generation(const struct vf__swim *s);
+/* The state machine's clock (its io's now), in ms. */
+uint64_t vf__swim_now(struct vf__swim *s);
 /* For simulations that build a formed cluster without gossiping its
  * formation: drops every queued broadcast, and puts the probe, gossip,
  * push-pull and reconnect timers at a random phase of their periods, as

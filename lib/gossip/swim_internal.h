@@ -107,7 +107,6 @@ uint64_t vf__swim_rand(struct vf__swim *s);
 double vf__swim_ln(double x);
 double vf__swim_log10(double x);
 uint64_t vf__swim_ceil(double x);
-uint64_t vf__swim_now(struct vf__swim *s);
 void vf__swim_awareness_add(struct vf__swim *s, int delta);
 void vf__swim_event(struct vf__swim *s, enum vf__swim_event ev,
 		    const struct vf__swim_node *n);

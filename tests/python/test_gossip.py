@@ -232,8 +232,9 @@ def test_replayed_packets_change_nothing(keys):
         for bad in ("bad_malformed", "bad_crc", "bad_decrypt",
                     "bad_oversized", "bad_unknown_type"):
             assert after[bad] == before[bad], bad
-        assert {"records_in", "records_stale",
-                "queries_duplicate"} <= after.keys()
+        assert {"records_in", "records_stale", "queries_duplicate",
+                "records_expired"} <= after.keys()
+        assert after["records_expired"] == before["records_expired"]
         ge.close()
 
 

@@ -37,6 +37,7 @@ struct host {
 
 static struct sim sim;
 static struct host hosts[SIM_NODES];
+static uint64_t tomb_ms; /* the services' tombstone time (0: the default) */
 
 static const char *name_of(int i)
 {
@@ -119,6 +120,7 @@ static void host_add(int i)
 	assert_rc(vf_subnet_create(&h->subnet, h->cell, &sub), 0);
 	lo.fabric = h->f;
 	lo.name = name;
+	lo.tombstone_ms = tomb_ms;
 	assert_rc(vf__locsvc_create(&h->ls, &lo), 0);
 
 	assert_non_null(n);
@@ -149,6 +151,7 @@ static int setup(void **state)
 	(void)state;
 	sim_reset(&sim);
 	memset(hosts, 0, sizeof(hosts));
+	tomb_ms = 0;
 	return 0;
 }
 
@@ -296,6 +299,77 @@ static void test_locsvc_replay(void **state)
 	assert_int_equal(st1.uninstalls, st0.uninstalls);
 	assert_int_equal(st1.bad_malformed + st1.bad_oversized,
 			 st0.bad_malformed + st0.bad_oversized);
+	assert_all_known(HOSTS, -1);
+}
+
+/* A withdrawn record is kept, dead, for the tombstone time (10 s here),
+ * then every host drops it; a late copy of the live record it replaced
+ * is stale after that as before, and the VIP can come back (on its old
+ * host, at a higher version). */
+static void test_locsvc_tombstones(void **state)
+{
+	uint32_t vip = vip_of(1, 3);
+	VF_OPTS(vf_location, before, .cell_id = 0);
+	VF_OPTS(vf_location, l, .cell_id = 0);
+	uint8_t vmac[6], host_mac[6] = {2, 0, 0, 0, 0, 2};
+	struct vf__loc_rec old = {.cell = CELL, .vip = vip};
+	struct vf__loc_msg m = {.type = VF__LOC_UPDATE};
+	struct vf__gbuf b = {0};
+	struct vf__locsvc_stats st;
+	size_t count[HOSTS];
+
+	(void)state;
+	tomb_ms = 10000;
+	fabric(HOSTS);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &before), 0);
+	for (int i = 0; i < HOSTS; i++)
+		count[i] = vf__locsvc_count(hosts[i].ls);
+	del_port(1, hosts[1].ports[3]);
+	run(2000);
+	for (int i = 0; i < HOSTS; i++) {
+		/* withdrawn everywhere, kept as a tombstone */
+		assert_rc(vf_location_get(hosts[i].f, CELL, vip, &l), -ENOENT);
+		assert_int_equal(vf__locsvc_count(hosts[i].ls), count[i]);
+		assert_int_equal(vf__locsvc_stats(hosts[i].ls)->recs_expired, 0);
+	}
+	run(7000); /* 9 s after: kept */
+	for (int i = 0; i < HOSTS; i++)
+		assert_int_equal(vf__locsvc_count(hosts[i].ls), count[i]);
+	run(4000); /* 13 s after: at most 10 s + an eighth */
+	for (int i = 0; i < HOSTS; i++) {
+		st = *vf__locsvc_stats(hosts[i].ls);
+		assert_int_equal(vf__locsvc_count(hosts[i].ls), count[i] - 1);
+		assert_int_equal(st.recs_expired, 1);
+		assert_int_equal(vf__locsvc_known(hosts[i].ls, "n1"),
+				 vf__locsvc_known(hosts[1].ls, "n1"));
+	}
+
+	/* the live record as n1 first sent it, again, to n0 */
+	memcpy(vmac, before.vmac.addr, 6);
+	old.origin = vf__gbytes_str("n1");
+	old.subnet = before.subnet_id;
+	old.host_ip = before.host_ip;
+	old.vmac = (struct vf__gbytes){vmac, 6};
+	old.host_mac = (struct vf__gbytes){host_mac, 6};
+	old.version = before.version;
+	m.u.update.recs = &old;
+	m.u.update.n = 1;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	st = *vf__locsvc_stats(hosts[0].ls);
+	vf__locsvc_user(hosts[0].ls, b.data, b.len);
+	vf__gbuf_free(&b);
+	assert_int_equal(vf__locsvc_stats(hosts[0].ls)->recs_in, st.recs_in + 1);
+	assert_int_equal(vf__locsvc_stats(hosts[0].ls)->recs_stale, st.recs_stale + 1);
+	assert_int_equal(vf__locsvc_stats(hosts[0].ls)->recs_applied, st.recs_applied);
+	assert_rc(vf_location_get(hosts[0].f, CELL, vip, &l), -ENOENT);
+	assert_int_equal(vf__locsvc_count(hosts[0].ls), count[0] - 1);
+
+	/* the VIP again on n1: a new record, above the dropped one */
+	add_port(1, vip);
+	run(2000);
+	for (int i = 0; i < HOSTS; i++)
+		if (i != 1)
+			assert_at(i, vip, 1, before.version + 1);
 	assert_all_known(HOSTS, -1);
 }
 
@@ -710,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locsvc_spread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_tombstones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore, setup,

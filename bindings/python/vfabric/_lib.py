@@ -389,7 +389,7 @@ class GossipStatsC(Structure):
         "suspicions", "refutes", "push_pulls", "awareness", "queries_in",
         "queries_acked", "queries_answered", "queries_malformed",
         "queries_relayed", "stale_members", "records_in", "records_stale",
-        "queries_duplicate")]
+        "queries_duplicate", "records_expired")]
 
 
 #: void (*vf_gossip_event_fn)(vf_fabric *fabric, vf_gossip_event ev,
