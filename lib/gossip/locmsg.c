@@ -126,11 +126,16 @@ static int state_decode(struct vf__loc_msg *m, const msgpack_object *o)
 {
 	const msgpack_object *from = vf__gossip_mp_get(o, "F");
 	const msgpack_object *vv = vf__gossip_mp_get(o, "V");
+	const msgpack_object *partial = vf__gossip_mp_get(o, "P");
+	uint64_t p = 0;
 	uint32_t n;
 	int rc;
 
 	if (o->type != MSGPACK_OBJECT_MAP || !from || !vv)
 		return -EPROTO;
+	if (partial && (rc = vf__gossip_mp_uint(partial, 1, &p)) < 0)
+		return rc;
+	m->u.state.partial = p;
 	if ((rc = vf__gossip_mp_bytes(from, &m->u.state.from, true)) < 0)
 		return rc;
 	if (!name_ok(m->u.state.from) || vv->type != MSGPACK_OBJECT_ARRAY)
@@ -222,9 +227,13 @@ int vf__loc_msg_encode(struct vf__gbuf *out, const struct vf__loc_msg *m)
 		vf__gossip_mp_put_struct(&w, query_fields, N(query_fields), &q);
 		break;
 	case VF__LOC_STATE:
-		vf__gossip_mp_put_map(&w, 2);
+		vf__gossip_mp_put_map(&w, m->u.state.partial ? 3 : 2);
 		vf__gossip_mp_put_key(&w, "F");
 		vf__gossip_mp_put_bytes(&w, m->u.state.from, true);
+		if (m->u.state.partial) {
+			vf__gossip_mp_put_key(&w, "P");
+			vf__gossip_mp_put_uint(&w, 1);
+		}
 		vf__gossip_mp_put_key(&w, "V");
 		vf__gossip_mp_put_array(&w, m->u.state.n);
 		for (size_t i = 0; i < m->u.state.n; i++) {

@@ -15,9 +15,11 @@
  *   [21] query:  {C: cell, F: asking host's name, I: VIP}
  *   [23] gossip: an update as [20], broadcast: a receiver that learns
  *        something from it broadcasts it again (as Serf does its events)
- *   [22] state:  {F: sender's name, V: [[origin, highest version], ...]}
- *        (the version vector, in push-pull user state and in sync
- *        requests)
+ *   [22] state:  {F: sender's name, P: 1 (optional), V: [[origin,
+ *        highest version], ...]} (the version vector, in push-pull user
+ *        state and in sync requests); with P the vector is partial: the
+ *        sender asks only for the origins listed (an origin listed at 0:
+ *        all its records), where a whole vector would not fit a datagram
  *
  * Decoding checks every length and limit; the decoded struct's strings
  * are views into the input. No state: safe on any thread.
@@ -78,6 +80,7 @@ struct vf__loc_msg {
 			struct vf__gbytes from;
 			struct vf__loc_vv *vv; /* owned */
 			size_t n;
+			bool partial; /* P: only the origins in vv */
 		} state;
 	} u;
 };

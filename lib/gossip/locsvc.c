@@ -522,16 +522,24 @@ static int by_version(const void *a, const void *b)
 	return x->version < y->version ? -1 : x->version > y->version;
 }
 
-/* Their version of origin @o in @vv (0: unknown). */
-static uint64_t their(const struct vf__loc_msg *vv, const char *name)
+/* Origin @name's entry in @vv, or NULL. */
+static const struct vf__loc_vv *vv_find(const struct vf__loc_msg *vv, const char *name)
 {
 	size_t len = strlen(name);
 
 	for (size_t i = 0; i < vv->u.state.n; i++)
 		if (vv->u.state.vv[i].origin.len == len &&
 		    !memcmp(vv->u.state.vv[i].origin.data, name, len))
-			return vv->u.state.vv[i].version;
-	return 0;
+			return &vv->u.state.vv[i];
+	return NULL;
+}
+
+/* Their version of origin @o in @vv (0: unknown). */
+static uint64_t their(const struct vf__loc_msg *vv, const char *name)
+{
+	const struct vf__loc_vv *e = vv_find(vv, name);
+
+	return e ? e->version : 0;
 }
 
 struct batch {
@@ -551,8 +559,9 @@ static void batch_flush(struct vf__locsvc *ls, const char *to, struct batch *b)
 	b->bytes = 16;
 }
 
-/* Anti-entropy: sends @to what its vector @vv misses, at most
- * VF__LOCSVC_DELTA_MAX records, oldest first per origin. */
+/* Anti-entropy: sends @to what its vector @vv misses (of the origins it
+ * lists, when it is partial), at most VF__LOCSVC_DELTA_MAX records,
+ * oldest first per origin. */
 static void send_delta(struct vf__locsvc *ls, const char *to,
 		       const struct vf__loc_msg *vv)
 {
@@ -566,8 +575,10 @@ static void send_delta(struct vf__locsvc *ls, const char *to,
 	{
 		const struct origin *o = &ls->origins[c->origin];
 
+		const struct vf__loc_vv *e = vv_find(vv, oname(ls, c->origin));
+
 		if (!o->gone && c->version <= o->known &&
-		    c->version > their(vv, oname(ls, c->origin)))
+		    c->version > (e ? e->version : 0) && (e || !vv->u.state.partial))
 			pick[n++] = c;
 	}
 	if (!n || !(b = calloc(1, sizeof(*b)))) {
@@ -637,9 +648,7 @@ static int state_encode(struct vf__locsvc *ls, struct vf__gbuf *out)
 		}
 		ls->vv_dirty = false;
 	}
-	if ((rc = vf__gbuf_put(out, ls->vv.data, ls->vv.len)) == 0)
-		ls->st.state_bytes += ls->vv.len;
-	return rc;
+	return vf__gbuf_put(out, ls->vv.data, ls->vv.len);
 }
 
 /* ---- receiving ---- */
@@ -830,7 +839,12 @@ void vf__locsvc_remote_state(struct vf__locsvc *ls, const uint8_t *p, size_t len
 
 int vf__locsvc_local_state(struct vf__locsvc *ls, struct vf__gbuf *out)
 {
-	return state_encode(ls, out);
+	size_t len = out->len;
+	int rc = state_encode(ls, out);
+
+	if (rc == 0)
+		ls->st.state_bytes += out->len - len;
+	return rc;
 }
 
 static void hook_user(void *ctx, const uint8_t *p, size_t len)
@@ -945,17 +959,37 @@ static void withdraw(struct vf__locsvc *ls, uint32_t o)
 	}
 }
 
-/* Asks @to for what we miss: our vector by UDP. A vector that does not
- * fit a datagram (some 50 origins and more) is not sent: the repair then
- * waits for the next push-pull (a seam: a push-pull with @to, or a
- * partial vector, would do it now). */
+/* Asks @to for what we miss: our vector by UDP; when it does not fit a
+ * datagram (a few dozen origins, fewer with long names), a partial one
+ * that asks only for @to's own records (what a host back from a failure,
+ * or new, has that we miss); the rest waits for push-pull. */
 static void sync_with(struct vf__locsvc *ls, const char *to)
 {
+	struct vf__loc_msg m = {.type = VF__LOC_STATE};
+	struct vf__loc_vv e = {vf__gbytes_str(to), 0};
 	struct vf__gbuf b = {0};
+	long o;
+	int rc;
 
-	if (ls->swim && state_encode(ls, &b) == 0 &&
-	    vf__swim_send_user(ls->swim, to, b.data, b.len) == 0)
+	if (!ls->swim || state_encode(ls, &b) < 0)
+		goto out;
+	if ((rc = vf__swim_send_user(ls->swim, to, b.data, b.len)) == -EMSGSIZE) {
+		if ((o = origin_find(ls, (const uint8_t *)to, strlen(to))) > 0)
+			e.version = ls->origins[o].known;
+		m.u.state.from = vf__gbytes_str(oname(ls, 0));
+		m.u.state.vv = &e;
+		m.u.state.n = 1;
+		m.u.state.partial = true;
+		b.len = 0;
+		if ((rc = vf__loc_msg_encode(&b, &m)) == 0 &&
+		    (rc = vf__swim_send_user(ls->swim, to, b.data, b.len)) == 0)
+			ls->st.syncs_partial++;
+	}
+	if (rc == 0) {
 		ls->st.syncs_sent++;
+		ls->st.state_bytes += b.len;
+	}
+out:
 	vf__gbuf_free(&b);
 }
 

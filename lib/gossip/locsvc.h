@@ -28,8 +28,9 @@
  * always wins here (the table holds only other hosts' VMs).
  * Withdraw: the records of an origin the membership reports failed or
  * left are taken out of the table and forgotten (with its vector entry);
- * when it is alive again, a sync request ([22] by UDP) and anti-entropy
- * bring them back.
+ * when it is alive again, a sync request ([22] by UDP: our vector, or,
+ * when that does not fit a datagram, a partial one asking for the
+ * returning host's own records) and anti-entropy bring them back.
  * Tombstones: a withdrawn record (its port is gone) is kept, dead, so an
  * older copy still travelling cannot bring the VM back; it is dropped
  * after the tombstone time (VF__LOCSVC_TOMBSTONE_MS, swept in 8 steps of
@@ -92,6 +93,7 @@ struct vf__locsvc_stats {
 	uint64_t recs_expired; /* tombstones dropped after the tombstone time */
 	uint64_t installs, uninstalls, install_errors;
 	uint64_t origins_withdrawn, syncs_sent;
+	uint64_t syncs_partial; /* of those, for the peer's own records only */
 	uint64_t bad_malformed, bad_oversized; /* dropped messages */
 	uint64_t bcast_bytes;		       /* our updates, broadcast */
 	uint64_t rebroadcasts;		       /* others', spread again */

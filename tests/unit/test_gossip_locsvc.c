@@ -39,11 +39,17 @@ static struct sim sim;
 static struct host hosts[SIM_NODES];
 static uint64_t tomb_ms; /* the services' tombstone time (0: the default) */
 
+static bool fqdn; /* host names as long as a data centre's */
+
 static const char *name_of(int i)
 {
 	static char name[256];
 
-	snprintf(name, sizeof(name), "n%d", i);
+	if (fqdn)
+		snprintf(name, sizeof(name), "hv-%02d.rack-07.row-c.dc-west-1.compute.cloud.example.net",
+			 i);
+	else
+		snprintf(name, sizeof(name), "n%d", i);
 	return name;
 }
 
@@ -152,6 +158,7 @@ static int setup(void **state)
 	sim_reset(&sim);
 	memset(hosts, 0, sizeof(hosts));
 	tomb_ms = 0;
+	fqdn = false;
 	return 0;
 }
 
@@ -476,6 +483,22 @@ static void test_locsvc_fail_restore(void **state)
 	fail_restore(HOSTS);
 }
 
+/* The same with 28 hosts named as in a data centre: the version vector
+ * (28 x some 60 bytes) does not fit a datagram, so each host asks the
+ * returning one for its own records only (a partial vector), and gets
+ * them at once, not at the next push-pull. */
+static void test_locsvc_fail_restore_partial(void **state)
+{
+	uint64_t partial = 0;
+
+	(void)state;
+	fqdn = true;
+	fail_restore(28);
+	for (int i = 0; i < sim.n; i++)
+		partial += vf__locsvc_stats(hosts[i].ls)->syncs_partial;
+	assert_true(partial >= 27);
+}
+
 static uint64_t ae_bytes(void)
 {
 	uint64_t b = 0;
@@ -670,6 +693,42 @@ static void test_locsvc_rec_size(void **state)
 	}
 }
 
+/* A partial vector ([22] with P: 1) decodes as written; a whole one has
+ * no P (its bytes as before); P other than 0 or 1 is malformed. */
+static void test_locmsg_partial_state(void **state)
+{
+	struct vf__loc_vv e = {vf__gbytes_str("hv-07.example.net"), 41};
+	struct vf__loc_msg m = {.type = VF__LOC_STATE}, d;
+	struct vf__gbuf b = {0};
+
+	(void)state;
+	m.u.state.from = vf__gbytes_str("hv-01.example.net");
+	m.u.state.vv = &e;
+	m.u.state.n = 1;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	assert_int_equal(b.data[1], 0x82); /* {F, V} */
+	assert_rc(vf__loc_msg_decode(&d, b.data, b.len), 0);
+	assert_false(d.u.state.partial);
+	vf__loc_msg_free(&d);
+	vf__gbuf_free(&b);
+
+	m.u.state.partial = true;
+	assert_rc(vf__loc_msg_encode(&b, &m), 0);
+	assert_int_equal(b.data[1], 0x83); /* {F, P, V} */
+	assert_rc(vf__loc_msg_decode(&d, b.data, b.len), 0);
+	assert_true(d.u.state.partial);
+	assert_int_equal(d.u.state.n, 1);
+	assert_int_equal(d.u.state.vv[0].version, 41);
+	assert_memory_equal(d.u.state.vv[0].origin.data, e.origin.data, e.origin.len);
+	vf__loc_msg_free(&d);
+	/* P: 2 */
+	for (size_t i = 0; i + 2 < b.len; i++)
+		if (b.data[i] == 0xa1 && b.data[i + 1] == 'P' && b.data[i + 2] == 1)
+			b.data[i + 2] = 2;
+	assert_rc(vf__loc_msg_decode(&d, b.data, b.len), -EPROTO);
+	vf__gbuf_free(&b);
+}
+
 /* ---- the real path: vf_gossip_start() runs the service ---- */
 
 static size_t count_locked(vf_fabric *f)
@@ -789,11 +848,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locsvc_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore_partial, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_anti_entropy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_miss_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_bad_input, setup, teardown),
 		cmocka_unit_test(test_locsvc_rec_size),
+		cmocka_unit_test(test_locmsg_partial_state),
 		cmocka_unit_test(test_locsvc_loopback),
 	};
 
