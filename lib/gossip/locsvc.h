@@ -94,6 +94,7 @@ struct vf__locsvc_stats {
 	uint64_t installs, uninstalls, install_errors;
 	uint64_t origins_withdrawn, syncs_sent;
 	uint64_t syncs_partial; /* of those, for the peer's own records only */
+	uint64_t syncs_in;	/* sync requests answered (not push-pull) */
 	uint64_t bad_malformed, bad_oversized; /* dropped messages */
 	uint64_t bcast_bytes;		       /* our updates, broadcast */
 	uint64_t rebroadcasts;		       /* others', spread again */

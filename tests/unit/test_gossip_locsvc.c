@@ -36,7 +36,8 @@ struct host {
 };
 
 static struct sim sim;
-static struct host hosts[SIM_NODES];
+#define MAX_HOSTS 80
+static struct host hosts[MAX_HOSTS];
 static uint64_t tomb_ms; /* the services' tombstone time (0: the default) */
 
 static bool fqdn; /* host names as long as a data centre's */
@@ -499,6 +500,58 @@ static void test_locsvc_fail_restore_partial(void **state)
 	assert_true(partial >= 27);
 }
 
+/* 70 hosts (more than the 64 that are all asked when new), of which only
+ * n3 has a port: n3 fails and returns. Each other host asks it once, when
+ * it is back; members never heard from are asked only when their state
+ * changed since the last look (here: the suspicions n3 raises as its
+ * stalled timers fire on its return), not at every change of the member
+ * list. (Before, every change made every host ask the first four of
+ * those, the same four everywhere: 9 requests per host here.) */
+static void test_locsvc_syncs_at_scale(void **state)
+{
+	const int n = 70;
+	uint64_t before = 0, after = 0, in3;
+	char n3[256];
+
+	(void)state;
+	assert_rc(sim_init(&sim, MAX_HOSTS), 0);
+	for (int i = 0; i < n; i++)
+		host_add(i);
+	for (int i = 1; i < n; i++)
+		assert_rc(vf__swim_join(sim.nodes[i].s, &sim.nodes[0].addr), 0);
+	run(30000);
+	add_port(3, vip_of(3, 0));
+	run(5000);
+	for (int i = 0; i < n; i++)
+		if (i != 3)
+			assert_at(i, vip_of(3, 0), 3, 0);
+	snprintf(n3, sizeof(n3), "%s", name_of(3));
+	for (int i = 0; i < n; i++)
+		before += vf__locsvc_stats(hosts[i].ls)->syncs_sent;
+	in3 = vf__locsvc_stats(hosts[3].ls)->syncs_in;
+	sim.nodes[3].down = true;
+	run(20000);
+	for (int i = 0; i < n; i++)
+		if (i != 3) {
+			assert_int_equal(sim_state(&sim.nodes[i], n3), VF__MEMBER_FAILED);
+			assert_int_equal(vf_location_count(hosts[i].f), 0);
+		}
+	sim.nodes[3].down = false;
+	assert_rc(vf__swim_join(sim.nodes[3].s, &sim.nodes[0].addr), 0);
+	run(10000);
+	for (int i = 0; i < n; i++) {
+		after += vf__locsvc_stats(hosts[i].ls)->syncs_sent;
+		if (i != 3)
+			assert_at(i, vip_of(3, 0), 3, 0);
+	}
+	in3 = vf__locsvc_stats(hosts[3].ls)->syncs_in - in3;
+	print_message("70 hosts, one fails and returns: %llu sync requests, %llu of them "
+		      "to it\n",
+		      (unsigned long long)(after - before), (unsigned long long)in3);
+	assert_int_equal(in3, n - 1);
+	assert_true(after - before < 2 * (uint64_t)(n - 1));
+}
+
 static uint64_t ae_bytes(void)
 {
 	uint64_t b = 0;
@@ -850,6 +903,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_fail_restore_partial, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_locsvc_syncs_at_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_anti_entropy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locsvc_miss_query, setup, teardown),
