@@ -33,6 +33,7 @@ struct bnode {
 	struct sim_node *sn;
 	struct vf__locsvc *ls;
 	uint64_t got_at;    /* the watched record installed (virtual ms) */
+	uint64_t lost_at;   /* the watched record withdrawn */
 	uint64_t failed_at; /* the watched member seen failed */
 	uint64_t installs, fps;
 };
@@ -83,9 +84,11 @@ static int t_set(void *ctx, const vf_location *l)
 
 static void t_del(void *ctx, uint32_t cell, uint32_t vip)
 {
-	(void)ctx;
+	struct bnode *b = ctx;
+
 	(void)cell;
-	(void)vip;
+	if (vip == watch_vip && !b->lost_at)
+		b->lost_at = sim.now;
 }
 
 static bool t_has(void *ctx, uint32_t cell, uint32_t vip)
@@ -302,7 +305,118 @@ struct result {
 	int fknown;
 	double steady_bps, fp_s, fp_per_hour;
 	uint64_t fps, fp_hosts;
+	uint64_t back99, back100; /* a failed host's record back, after its return */
+	int back, back_of;
+	uint64_t syncs, partial;   /* sync requests sent by all, of those partial */
+	uint64_t to_it;		   /* sync requests it answered */
+	double in_steady, in_peak; /* its packets in per second: before, peak */
 };
+
+/* Packets host @i has received. */
+static uint64_t packets_in(int i)
+{
+	return vf__swim_stats(sim.nodes[i].s)->packets_in;
+}
+
+/* Steps of virtual time until @done holds for every host that is up but
+ * @skip, at most @max_ms; @sample, if given, after each step. */
+static void run_until(bool (*done)(const struct bnode *), int skip, uint64_t max_ms,
+		      void (*sample)(void))
+{
+	for (uint64_t t = 0; t < max_ms; t += 100) {
+		bool all = true;
+
+		run(100);
+		if (sample)
+			sample();
+		for (int i = 0; i < nb && all; i++)
+			all = i == skip || sim.nodes[i].down || done(&bn[i]);
+		if (all)
+			break;
+	}
+}
+
+static bool has_lost(const struct bnode *b)
+{
+	return b->lost_at != 0;
+}
+
+static bool has_got(const struct bnode *b)
+{
+	return b->got_at != 0;
+}
+
+static uint64_t in_last, in_peak;
+
+static void sample_in(void)
+{
+	uint64_t now = packets_in(0);
+
+	if (now - in_last > in_peak)
+		in_peak = now - in_last;
+	in_last = now;
+}
+
+/* Host 0, whose port is the watched VIP, fails; once every other host
+ * (that is up: n1 stays down) has withdrawn its record it returns
+ * (joining through n2): how long until every host has the record again,
+ * how many sync requests went, and its peak of packets in per 100 ms
+ * against its steady rate. */
+static void ret(uint64_t *v, struct result *r)
+{
+	uint64_t syncs0 = 0, partial0 = 0, in0, start, to0;
+	int rc, up = 0;
+
+	in0 = packets_in(0);
+	run(10000);
+	r->in_steady = (double)(packets_in(0) - in0) / 10.0;
+	for (int i = 0; i < nb; i++) {
+		const struct vf__locsvc_stats *st = vf__locsvc_stats(bn[i].ls);
+
+		syncs0 += st->syncs_sent;
+		partial0 += st->syncs_partial;
+		bn[i].lost_at = 0;
+	}
+	to0 = vf__locsvc_stats(bn[0].ls)->syncs_in;
+	sim.nodes[0].down = true;
+	run_until(has_lost, 0, nb >= 10000 ? 90000 : 180000, NULL);
+	for (int i = 0; i < nb; i++)
+		bn[i].got_at = 0;
+	sim.nodes[0].down = false;
+	if ((rc = vf__swim_join(sim.nodes[0].s, &sim.nodes[2].addr)) < 0)
+		die("vf__swim_join", rc);
+	start = sim.now;
+	in_last = packets_in(0);
+	in_peak = 0;
+	run_until(has_got, 0, 120000, sample_in);
+	for (int i = 1; i < nb; i++) {
+		if (sim.nodes[i].down)
+			continue;
+		v[up++] = bn[i].got_at ? bn[i].got_at - start : UINT64_MAX;
+		r->back += bn[i].got_at != 0;
+	}
+	r->back_of = up;
+	r->back99 = quantile(v, up, 0.99);
+	r->back100 = quantile(v, up, 1.0);
+	for (int i = 0; i < nb; i++) {
+		const struct vf__locsvc_stats *st = vf__locsvc_stats(bn[i].ls);
+
+		r->syncs += st->syncs_sent;
+		r->partial += st->syncs_partial;
+	}
+	r->syncs -= syncs0;
+	r->to_it = vf__locsvc_stats(bn[0].ls)->syncs_in - to0;
+	r->partial -= partial0;
+	r->in_peak = (double)in_peak * 10.0;
+	fprintf(stderr,
+		"N=%d: a failed host back: its record everywhere 99%% %llu ms, 100%% %llu ms "
+		"(%d of %d); %llu sync requests, %llu to it (%llu partial); its packets in "
+		"%.0f/s steady, peak %.0f/s over 100 ms\n",
+		nb, (unsigned long long)r->back99, (unsigned long long)r->back100, r->back,
+		up, (unsigned long long)r->syncs, (unsigned long long)r->to_it,
+		(unsigned long long)r->partial,
+		r->in_steady, r->in_peak);
+}
 
 static void one(int n, bool quick, struct result *r)
 {
@@ -409,6 +523,7 @@ static void one(int n, bool quick, struct result *r)
 	r->f99 = quantile(v, n - 1, 0.99);
 	r->f100 = quantile(v, n - 1, 1.0);
 	watch_failed = NULL;
+	ret(v, r);
 	free(v);
 	vf_port_destroy(port);
 	r->wall_s = now_s() - t0;
@@ -519,6 +634,19 @@ int main(int argc, char **argv)
 		       (unsigned long long)r[i].fp_hosts, r[i].fp_s,
 		       r[i].fp_s < 3600 ? ", extrapolated to an hour" : "", r[i].steady_bps,
 		       r[i].steady_bps / 2048.0, r[i].mem_member, r[i].wall_s);
+	}
+	printf("\n| N | a failed host back: its records everywhere, 99%% | 100%% | sync "
+	       "requests: all | to it | its packets in per s: steady | peak (100 ms) |\n");
+	printf("|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < nsizes; i++) {
+		char b99[48], b100[48];
+
+		ms_cell(b99, sizeof(b99), r[i].back99);
+		ms_cell(b100, sizeof(b100), r[i].back100);
+		printf("| %d | %s | %s | %llu | %llu | %.0f | %.0f (%.1fx) |\n", r[i].n, b99,
+		       b100, (unsigned long long)r[i].syncs, (unsigned long long)r[i].to_it,
+		       r[i].in_steady, r[i].in_peak,
+		       r[i].in_steady > 0 ? r[i].in_peak / r[i].in_steady : 0.0);
 	}
 	return 0;
 }
