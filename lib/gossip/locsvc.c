@@ -71,7 +71,7 @@ struct vf__locsvc {
 	struct vf__locsvc_table table;
 	struct vf__swim *swim;
 	uint64_t swim_gen; /* the membership's generation last scanned */
-	uint64_t scanned_at; /* when (the state machine's clock) */
+	uint64_t scanned_at; /* when (the state machine's clock); 0: never */
 	bool scanned;
 	struct origin *origins;
 	size_t norigins, corigins;
@@ -85,9 +85,6 @@ struct vf__locsvc {
 	uint32_t *by_key;   /* 1 + first record of a (cell, vip); 0: empty */
 	size_t cby_key, nkeys;
 	struct vf__gbuf vv; /* our vector, encoded (valid unless vv_dirty) */
-	uint32_t *own;	    /* our records' slots (valid with own_valid) */
-	size_t nown, cown;
-	bool own_valid;
 	bool vv_dirty;
 	struct query q[QHIST];
 	unsigned int qnext;
@@ -328,8 +325,6 @@ static struct rec *rec_add(struct vf__locsvc *ls, uint32_t origin, uint32_t cell
 	r = rec_at(ls, i);
 	memset(r, 0, sizeof(*r));
 	r->flags = R_USED;
-	if (origin == 0)
-		ls->own_valid = false;
 	r->origin = origin;
 	r->cell = cell;
 	r->vip = vip;
@@ -351,8 +346,6 @@ static void rec_del(struct vf__locsvc *ls, struct rec *r)
 	uint32_t i = rec_index(ls, r);
 	struct rec *p;
 
-	if (r->origin == 0)
-		ls->own_valid = false;
 	if (ls->by_key[slot] == i + 1) {
 		if (r->next)
 			ls->by_key[slot] = r->next;
@@ -556,35 +549,6 @@ static uint64_t *their_versions(const struct vf__locsvc *ls, const struct vf__lo
 	return t;
 }
 
-/* Our own records' slots, gathered once after each change: a host back
- * from a failure is asked for them by every member (sync_with()), and
- * scanning every record for each would cost members x records. */
-static int own_gather(struct vf__locsvc *ls)
-{
-	struct rec *r;
-	size_t n = 0;
-
-	if (ls->own_valid)
-		return 0;
-	REC_EACH(r, ls) n += r->origin == 0;
-	if (n > ls->cown) {
-		uint32_t *p = realloc(ls->own, n * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		ls->own = p;
-		ls->cown = n;
-	}
-	ls->nown = 0;
-	REC_EACH(r, ls)
-	{
-		if (r->origin == 0)
-			ls->own[ls->nown++] = rec_index(ls, r);
-	}
-	ls->own_valid = true;
-	return 0;
-}
-
 struct batch {
 	struct vf__loc_rec recs[64];
 	struct vf__loc_mark marks[64];
@@ -621,25 +585,15 @@ static void send_delta(struct vf__locsvc *ls, const char *to,
 	size_t n = 0, sent = 0;
 	uint64_t *t;
 	struct batch *b = NULL;
-	/* asked only for ours: our records alone are looked at */
-	bool own = vv->u.state.partial && vv->u.state.n == 1 &&
-		   vf__gbytes_eq(vv->u.state.vv[0].origin, vf__gbytes_str(oname(ls, 0))) &&
-		   own_gather(ls) == 0;
 
 	if (!ls->nrecs || !(t = their_versions(ls, vv)))
 		return;
-	if (!(pick = malloc((own ? ls->nown : ls->nrecs) * sizeof(*pick) + 1)))
+	if (!(pick = malloc(ls->nrecs * sizeof(*pick))))
 		goto out;
-	if (own) {
-		for (size_t i = 0; i < ls->nown; i++)
-			if (missed(ls, t, (c = rec_at(ls, ls->own[i]))))
-				pick[n++] = c;
-	} else {
-		REC_EACH(c, ls)
-		{
-			if (missed(ls, t, c))
-				pick[n++] = c;
-		}
+	REC_EACH(c, ls)
+	{
+		if (missed(ls, t, c))
+			pick[n++] = c;
 	}
 	if (!n || !(b = calloc(1, sizeof(*b))))
 		goto out;
@@ -1026,9 +980,10 @@ static void withdraw(struct vf__locsvc *ls, uint32_t o)
  * or new, has that we miss); the rest waits for push-pull. A host back
  * from a failure is asked by every member that withdrew it, as its alive
  * spreads (about 1.5 s at 10,000 hosts): one small datagram each, each
- * answered with its records. The simulation has no socket buffers, so
- * what that burst does to a real host's receive queue at that scale is
- * not measured here. */
+ * answered with its records (send_delta() looks at every record held
+ * for each). The simulation has no socket buffers and gives hosts few
+ * records, so what that burst costs a real host at that scale is not
+ * measured here. */
 static void sync_with(struct vf__locsvc *ls, const char *to)
 {
 	struct vf__loc_msg m = {.type = VF__LOC_STATE};
@@ -1067,14 +1022,13 @@ static void scan_members(struct vf__locsvc *ls)
 {
 	size_t n = ls->swim ? vf__swim_count(ls->swim) : 0;
 	unsigned int fresh = 0;
-	uint64_t gen, prev;
+	uint64_t gen, prev = ls->scanned_at; /* 0: no look yet */
 
 	if (!ls->swim)
 		return;
 	gen = vf__swim_generation(ls->swim);
 	if (ls->scanned && gen == ls->swim_gen)
 		return;
-	prev = ls->scanned ? ls->scanned_at : 0;
 	ls->scanned = true;
 	ls->scanned_at = vf__swim_now(ls->swim);
 	ls->swim_gen = gen;
@@ -1110,9 +1064,9 @@ static void scan_members(struct vf__locsvc *ls)
 	}
 }
 
-/* Every eighth of the tombstone time: drops the tombstones that died
- * eight sweeps ago or more (so each is kept its time, and at most an
- * eighth more). */
+/* Every eighth of the tombstone time: drops the tombstones that died more
+ * than eight sweeps ago (a death falls between two sweeps, so each is
+ * kept its time, and at most an eighth more). */
 #define TOMB_SWEEPS 8u
 
 static void sweep_tombstones(struct vf__locsvc *ls)
@@ -1132,7 +1086,7 @@ static void sweep_tombstones(struct vf__locsvc *ls)
 	REC_EACH(r, ls)
 	{
 		if ((r->flags & R_DEAD) &&
-		    (uint16_t)(ls->epoch - r->died) >= TOMB_SWEEPS) {
+		    (uint16_t)(ls->epoch - r->died) > TOMB_SWEEPS) {
 			rec_del(ls, r);
 			ls->st.recs_expired++;
 		}
@@ -1250,7 +1204,6 @@ void vf__locsvc_destroy(struct vf__locsvc *ls)
 	free(ls->names);
 	free(ls->by_name);
 	vf__gbuf_free(&ls->vv);
-	free(ls->own);
 	free(ls);
 }
 
